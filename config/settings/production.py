@@ -1,0 +1,3 @@
+"""The settings `partnerdesk` uses by default."""
+
+from config.settings.base import *  # noqa: F403

@@ -1,0 +1,15 @@
+"""Test settings: the same database engine as configured, a fast password hasher."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if "sqlite" in DATABASES["default"]["ENGINE"]:
+    # A file, not :memory:, so tests with threads use real separate connections
+    # and SQLite's real locking, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}

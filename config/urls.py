@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "partnerdesk back office"
+admin.site.site_title = "partnerdesk"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("partnerdesk.web.urls")),
+]

@@ -1,0 +1,185 @@
+"""Writes for vendor, resellers, reseller teams and API keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from partnerdesk.accounts import apikeys
+from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
+from partnerdesk.audit.services import audit_record, snapshot
+from partnerdesk.core import clock
+from partnerdesk.core.actors import Actor
+from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
+from partnerdesk.core.validation import normalize_country, normalize_email, normalize_vat_id, require_text
+
+RESELLER_FIELDS = ["name", "country", "vat_id", "discount_percent", "status", "parent_id", "contact_email"]
+
+
+def _parse_discount(value: object) -> Decimal:
+    try:
+        discount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise invalid(f"'{value}' is not a percentage.", "discount") from None
+    if not discount.is_finite() or not Decimal(0) <= discount <= Decimal(100):
+        raise invalid("The discount must be between 0 and 100 percent.", "discount")
+    if discount != discount.quantize(Decimal("0.01")):
+        raise invalid("The discount allows at most two decimals.", "discount")
+    return discount.quantize(Decimal("0.01"))
+
+
+def user_get_or_create(*, email: str, name: str = "", language: str = "en") -> tuple[User, bool]:
+    """The user with this e-mail, or a new one without a usable password (they set one
+    through an invitation)."""
+    email = normalize_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    return User.objects.create_user(email=email, name=name, language=language), True
+
+
+def reseller_create(
+    *,
+    actor: Actor,
+    name: str,
+    country: str,
+    admin_email: str,
+    vat_id: str = "",
+    discount: object = "0",
+    parent_name: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Reseller, ResellerMembership]:
+    """Create an approved reseller with its first owner (vendor staff or the CLI)."""
+    if not actor.tenant.vendor:
+        raise forbidden("Only vendor staff can create resellers.")
+    name = require_text(name, "name")
+    country = normalize_country(country)
+    vat_id = normalize_vat_id(vat_id, country)
+    admin_email = normalize_email(admin_email, "admin_email")
+    discount_percent = _parse_discount(discount)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        parent = None
+        if parent_name:
+            parent = Reseller.objects.filter(name=parent_name).first()
+            if parent is None:
+                raise not_found(f"reseller named '{parent_name}'", "parent")
+            if parent.parent_id is not None:
+                raise invalid("A sub-reseller cannot have sub-resellers (two tiers at most).", "parent")
+        if Reseller.objects.filter(name__iexact=name).exists():
+            raise conflict(f"A reseller named '{name}' already exists.", "name")
+        reseller = Reseller.objects.create(
+            name=name,
+            country=country,
+            vat_id=vat_id,
+            discount_percent=discount_percent,
+            parent=parent,
+            contact_email=admin_email,
+            status=Reseller.Status.ACTIVE,
+            created_at=now,
+        )
+        user, _ = user_get_or_create(email=admin_email)
+        membership = ResellerMembership.objects.create(
+            user=user, reseller=reseller, role=ResellerMembership.Role.OWNER, created_at=now
+        )
+        audit_record(
+            actor=actor,
+            action="reseller.create",
+            obj=reseller,
+            reseller=reseller,
+            after=snapshot(reseller, RESELLER_FIELDS) | {"owner": admin_email},
+            now=now,
+        )
+    return reseller, membership
+
+
+def reseller_update(*, actor: Actor, reseller: Reseller, data: dict, now: datetime | None = None) -> Reseller:
+    """Vendor staff change a reseller's discount or status (approve, suspend)."""
+    if not actor.tenant.vendor:
+        raise forbidden("Only vendor staff can change resellers.")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
+        before = snapshot(locked, RESELLER_FIELDS)
+        if "discount_percent" in data:
+            locked.discount_percent = _parse_discount(data["discount_percent"])
+        if "status" in data:
+            if data["status"] not in Reseller.Status.values:
+                raise invalid("status must be pending, active or suspended.", "status")
+            locked.status = data["status"]
+        locked.save()
+        after = snapshot(locked, RESELLER_FIELDS)
+        if after != before:
+            audit_record(
+                actor=actor, action="reseller.update", obj=locked, reseller=locked, before=before, after=after, now=now
+            )
+    return locked
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def apikey_create(
+    *,
+    actor: Actor,
+    reseller: Reseller | None = None,
+    vendor: bool = False,
+    name: str = "",
+    now: datetime | None = None,
+) -> CreatedApiKey:
+    """A new API key for one reseller or for the vendor. The key itself is returned once."""
+    if vendor == (reseller is not None):
+        raise invalid("An API key belongs to exactly one reseller or to the vendor.", "scope")
+    if vendor and not actor.tenant.vendor:
+        raise forbidden("Only vendor staff can create vendor keys.")
+    if reseller is not None and not actor.tenant.vendor:
+        if actor.reseller is None or actor.reseller.pk != reseller.pk:
+            raise not_found("reseller", "reseller")
+        actor.require("team")
+    now = clock.resolve(now)
+    secret = apikeys.generate_key()
+    with transaction.atomic():
+        api_key = ApiKey.objects.create(
+            name=name[:100],
+            prefix=apikeys.visible_prefix(secret),
+            key_hash=apikeys.hash_key(secret),
+            reseller=reseller,
+            is_vendor=vendor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="apikey.create",
+            obj=api_key,
+            reseller=reseller,
+            after={"prefix": api_key.prefix, "scope": "vendor" if vendor else reseller.public_id},
+            now=now,
+        )
+    return CreatedApiKey(api_key=api_key, secret=secret)
+
+
+def apikey_revoke(*, actor: Actor, api_key: ApiKey, now: datetime | None = None) -> ApiKey:
+    if not actor.tenant.vendor:
+        if api_key.reseller_id is None or actor.reseller is None or api_key.reseller_id != actor.reseller.pk:
+            raise not_found("API key", "api_key")
+        actor.require("team")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        if api_key.revoked_at is None:
+            ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+            api_key.revoked_at = now
+            audit_record(
+                actor=actor,
+                action="apikey.revoke",
+                obj=api_key,
+                reseller=api_key.reseller,
+                after={"prefix": api_key.prefix, "revoked_at": now},
+                now=now,
+            )
+    return api_key

@@ -1,0 +1,576 @@
+"""Writes for subscriptions: lifecycle, seats, members and admins.
+
+Every service runs in one transaction, locks the subscription row it changes
+(``select_for_update``, the only lock taken, so there is no lock-order question), and
+records an audit entry in that same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from partnerdesk.audit.services import audit_record, snapshot
+from partnerdesk.catalog.models import Plan
+from partnerdesk.core import clock
+from partnerdesk.core.actors import Actor
+from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
+from partnerdesk.core.periods import add_months
+from partnerdesk.core.validation import normalize_email
+from partnerdesk.customers.models import Customer
+from partnerdesk.subscriptions import lifecycle
+from partnerdesk.subscriptions.models import (
+    Member,
+    PaymentMethod,
+    SeatLedgerEntry,
+    Status,
+    Subscription,
+    SubscriptionAdmin,
+)
+
+_STATE_FIELDS = [
+    "status",
+    "seats",
+    "pending_seats",
+    "cancel_at_period_end",
+    "current_period_end",
+    "next_payment_date",
+    "archived",
+]
+
+
+@dataclass(frozen=True)
+class CustomerAdminInput:
+    email: str
+    name: str = ""
+
+
+def _lock(subscription: Subscription) -> Subscription:
+    return Subscription.objects.select_for_update().select_related("plan__product").get(pk=subscription.pk)
+
+
+def _require_manager(actor: Actor, subscription: Subscription, *, members_only: bool = False) -> None:
+    """Refuse unless the actor may change this subscription.
+
+    The managing reseller (with a role that may manage) and vendor staff may change
+    anything. A customer admin may change members and admins only, and only where the
+    reseller allowed it ("Can customers manage?"). Another tenant's subscription is
+    "not found", never "forbidden", so its existence is not revealed.
+    """
+    tenant = actor.tenant
+    if tenant.vendor:
+        return
+    if tenant.customer is not None:
+        if subscription.customer_id != tenant.customer.pk:
+            raise not_found("subscription", "subscription")
+        if not (members_only and subscription.customer_can_manage):
+            raise forbidden("Your reseller manages this subscription.")
+        return
+    if subscription.reseller_id != tenant.reseller.pk:
+        raise not_found("subscription", "subscription")
+    actor.require("manage")
+
+
+def _ledger(
+    subscription: Subscription,
+    *,
+    at: datetime,
+    seats_from: int,
+    seats_to: int,
+    reason: str,
+    effective: str,
+    actor: Actor,
+) -> None:
+    SeatLedgerEntry.objects.create(
+        subscription=subscription,
+        at=at,
+        seats_from=seats_from,
+        seats_to=seats_to,
+        reason=reason,
+        effective=effective,
+        actor=actor.audit_label,
+    )
+
+
+def _validate_seats(plan: Plan, seats: object, param: str = "seats") -> int:
+    if isinstance(seats, bool) or not isinstance(seats, int):
+        raise invalid("seats must be a whole number.", param)
+    if seats < plan.min_seats:
+        raise invalid(f"This plan needs at least {plan.min_seats} seat(s).", param)
+    if plan.max_seats is not None and seats > plan.max_seats:
+        raise invalid(f"This plan allows at most {plan.max_seats} seats.", param)
+    return seats
+
+
+def _reseller_admin_email(actor: Actor, customer: Customer) -> tuple[str, str]:
+    """The reseller person added as admin: the acting user, else the reseller's first owner."""
+    if actor.user is not None:
+        return actor.user.email, actor.user.name
+    owner = customer.reseller.memberships.filter(role="owner").select_related("user").order_by("id").first()
+    if owner is not None:
+        return owner.user.email, owner.user.name
+    return customer.reseller.contact_email, customer.reseller.name
+
+
+def subscription_create(
+    *,
+    actor: Actor,
+    customer: Customer,
+    plan: Plan,
+    seats: int,
+    customer_can_manage: bool = False,
+    customer_admin: CustomerAdminInput | None = None,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    now: datetime | None = None,
+) -> Subscription:
+    """Create a customer subscription (seed 000 "new customer subscription").
+
+    A plan with trial days starts the trial at once; otherwise the first paid period
+    starts now. The creating reseller's person becomes an admin holding no seat; with
+    "customers can manage" the customer's contact (or the given admin) is added too.
+    """
+    actor.require("manage")
+    if actor.reseller is None:
+        raise forbidden("Only a reseller can create subscriptions.")
+    if customer.reseller_id != actor.reseller.pk:
+        raise not_found("customer", "customer")
+    if not plan.is_active or not plan.product.is_active:
+        raise invalid("This plan is not for sale.", "plan")
+    seats = _validate_seats(plan, seats)
+    if payment_method not in PaymentMethod.values:
+        raise invalid("payment_method must be card or bank_transfer.", "payment_method")
+    admin_email = admin_name = ""
+    if customer_can_manage:
+        if customer_admin is not None:
+            admin_email = normalize_email(customer_admin.email, "customer_admin.email")
+            admin_name = customer_admin.name.strip()[:200]
+        elif customer.contact_email:
+            admin_email, admin_name = customer.contact_email, customer.contact_name
+        else:
+            raise invalid("A customer who can manage needs a contact e-mail.", "customer_admin")
+    now = clock.resolve(now)
+
+    if plan.trial_days:
+        trial_ends_at = now + timedelta(days=plan.trial_days)
+        dates = dict(
+            status=Status.TRIAL,
+            trial_ends_at=trial_ends_at,
+            billing_anchor=None,
+            current_period_start=now,
+            current_period_end=trial_ends_at,
+            next_payment_date=trial_ends_at.date(),
+        )
+    else:
+        period_end = add_months(now, plan.term_months)
+        dates = dict(
+            status=Status.ACTIVE,
+            trial_ends_at=None,
+            billing_anchor=now,
+            current_period_start=now,
+            current_period_end=period_end,
+            next_payment_date=period_end.date(),
+        )
+
+    reseller_email, reseller_name = _reseller_admin_email(actor, customer)
+    with transaction.atomic():
+        subscription = Subscription.objects.create(
+            customer=customer,
+            reseller=actor.reseller,
+            plan=plan,
+            seats=seats,
+            payment_method=payment_method,
+            customer_can_manage=customer_can_manage,
+            created_at=now,
+            **dates,
+        )
+        _ledger(
+            subscription,
+            at=now,
+            seats_from=0,
+            seats_to=seats,
+            reason=SeatLedgerEntry.Reason.CREATED,
+            effective="now",
+            actor=actor,
+        )
+        if reseller_email:
+            SubscriptionAdmin.objects.create(
+                subscription=subscription,
+                email=reseller_email,
+                name=reseller_name,
+                user=actor.user,
+                kind=SubscriptionAdmin.Kind.RESELLER,
+                created_at=now,
+            )
+        if admin_email and admin_email != reseller_email:
+            SubscriptionAdmin.objects.create(
+                subscription=subscription,
+                email=admin_email,
+                name=admin_name,
+                kind=SubscriptionAdmin.Kind.CUSTOMER,
+                created_at=now,
+            )
+        audit_record(
+            actor=actor,
+            action="subscription.create",
+            obj=subscription,
+            acting_on=customer,
+            after={"plan": plan.code, **snapshot(subscription, _STATE_FIELDS)},
+            now=now,
+        )
+    return subscription
+
+
+def subscription_start(
+    *, actor: Actor, subscription: Subscription, now: datetime | None = None
+) -> tuple[Subscription, str]:
+    """Start the product for the customer (seed 000: configure the Microsoft 365 / Google
+    Workspace connection). Returns the product's launch URL carrying the subscription id.
+    Starting twice keeps the first ``started_at``."""
+    _require_manager(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        lifecycle.require_usable(locked, "start")
+        if locked.started_at is None:
+            locked.started_at = now
+            locked.save(update_fields=["started_at"])
+            audit_record(
+                actor=actor,
+                action="subscription.start",
+                obj=locked,
+                acting_on=locked.customer,
+                reseller=locked.reseller,
+                after={"started_at": now},
+                now=now,
+            )
+    return locked, launch_url(locked)
+
+
+def launch_url(subscription: Subscription) -> str:
+    base = subscription.plan.product.launch_url
+    if not base:
+        return ""
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}{urlencode({'subscription': subscription.public_id})}"
+
+
+def subscription_cancel(
+    *, actor: Actor, subscription: Subscription, reason: str = "", now: datetime | None = None
+) -> Subscription:
+    """Cancel. In a trial (or when suspended for not paying) it ends at once; a paid
+    subscription runs to the end of the period it was paid for and can be reactivated
+    until then."""
+    _require_manager(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        before = snapshot(locked, _STATE_FIELDS)
+        if locked.is_ended:
+            raise conflict("This subscription has already ended.", "status")
+        if locked.cancel_at_period_end:
+            raise conflict("This subscription is already cancelled at the period end.", "status")
+        locked.cancel_reason = (reason or "").strip()[:500]
+        locked.cancelled_at = now
+        changed = ["cancel_reason", "cancelled_at"]
+        if locked.status in (Status.TRIAL, Status.SUSPENDED):
+            changed += lifecycle.transition(locked, Status.CANCELLED, now=now)
+        else:
+            locked.cancel_at_period_end = True
+            locked.next_payment_date = None
+            locked.pending_seats = None
+            changed += ["cancel_at_period_end", "next_payment_date", "pending_seats"]
+        locked.save(update_fields=sorted(set(changed)))
+        audit_record(
+            actor=actor,
+            action="subscription.cancel",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after={**snapshot(locked, _STATE_FIELDS), "reason": locked.cancel_reason},
+            now=now,
+        )
+    return locked
+
+
+def subscription_reactivate(*, actor: Actor, subscription: Subscription, now: datetime | None = None) -> Subscription:
+    """Undo a cancellation at period end, while the period is still running."""
+    _require_manager(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        if not locked.cancel_at_period_end or locked.is_ended:
+            raise conflict("Only a subscription cancelled at its period end can be reactivated.", "status")
+        if now >= locked.current_period_end:
+            raise conflict("The period has ended; create a new subscription instead.", "status")
+        before = snapshot(locked, _STATE_FIELDS)
+        locked.cancel_at_period_end = False
+        locked.cancelled_at = None
+        locked.cancel_reason = ""
+        locked.next_payment_date = locked.current_period_end.date()
+        locked.save(update_fields=["cancel_at_period_end", "cancelled_at", "cancel_reason", "next_payment_date"])
+        audit_record(
+            actor=actor,
+            action="subscription.reactivate",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after=snapshot(locked, _STATE_FIELDS),
+            now=now,
+        )
+    return locked
+
+
+def subscription_schedule_seat_reduction(
+    *, actor: Actor, subscription: Subscription, seats: int, now: datetime | None = None
+) -> Subscription:
+    """Schedule fewer seats for the renewal. Never below the seats assigned or the plan
+    minimum; no refund; the seats stay usable until the period ends."""
+    _require_manager(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        lifecycle.require_usable(locked, "change seats")
+        if locked.cancel_at_period_end:
+            raise conflict("The subscription ends at the period end; nothing to reduce.", "seats")
+        seats = _validate_seats(locked.plan, seats)
+        if seats >= locked.seats:
+            raise invalid("A reduction needs fewer seats than the subscription has.", "seats")
+        if seats < locked.assigned:
+            raise conflict(f"{locked.assigned} seats are assigned to members; remove members first.", "seats")
+        before = snapshot(locked, _STATE_FIELDS)
+        locked.pending_seats = seats
+        locked.save(update_fields=["pending_seats"])
+        _ledger(
+            locked,
+            at=now,
+            seats_from=locked.seats,
+            seats_to=seats,
+            reason=SeatLedgerEntry.Reason.REDUCTION_SCHEDULED,
+            effective="renewal",
+            actor=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="subscription.schedule_seat_reduction",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after=snapshot(locked, _STATE_FIELDS),
+            now=now,
+        )
+    return locked
+
+
+def subscription_unschedule_seat_reduction(
+    *, actor: Actor, subscription: Subscription, now: datetime | None = None
+) -> Subscription:
+    """Remove a scheduled reduction: the renewal keeps the current seats."""
+    _require_manager(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        if locked.pending_seats is None:
+            raise conflict("No seat reduction is scheduled.", "seats")
+        before = snapshot(locked, _STATE_FIELDS)
+        _ledger(
+            locked,
+            at=now,
+            seats_from=locked.pending_seats,
+            seats_to=locked.seats,
+            reason=SeatLedgerEntry.Reason.REDUCTION_UNSCHEDULED,
+            effective="renewal",
+            actor=actor,
+        )
+        locked.pending_seats = None
+        locked.save(update_fields=["pending_seats"])
+        audit_record(
+            actor=actor,
+            action="subscription.unschedule_seat_reduction",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after=snapshot(locked, _STATE_FIELDS),
+            now=now,
+        )
+    return locked
+
+
+def subscription_activate(*, actor: Actor, subscription: Subscription, now: datetime | None = None) -> Subscription:
+    """Convert an ended trial to paid: the first paid period starts at the trial end.
+
+    The billing run calls this at trial end and issues the first invoice in the same
+    transaction.
+    """
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        if locked.status != Status.TRIAL:
+            raise conflict("Only a trial can be converted to paid.", "status")
+        if now < locked.trial_ends_at:
+            raise conflict("The trial has not ended yet.", "status")
+        before = snapshot(locked, _STATE_FIELDS)
+        changed = lifecycle.transition(locked, Status.ACTIVE, now=now)
+        anchor = locked.trial_ends_at
+        locked.billing_anchor = anchor
+        locked.current_period_start = anchor
+        locked.current_period_end = add_months(anchor, locked.plan.term_months)
+        locked.next_payment_date = locked.current_period_end.date()
+        locked.save(
+            update_fields=[
+                *changed,
+                "billing_anchor",
+                "current_period_start",
+                "current_period_end",
+                "next_payment_date",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="subscription.activate",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after=snapshot(locked, _STATE_FIELDS),
+            now=now,
+        )
+    return locked
+
+
+def member_add(*, actor: Actor, subscription: Subscription, email: str, now: datetime | None = None) -> Member:
+    """Assign a license to ``email`` (seed 004: "while unused licenses remain").
+
+    The subscription row is locked first, so concurrent adds queue up and the last
+    free seat goes to exactly one of them; the database check ``assigned <= seats``
+    backs this up.
+    """
+    _require_manager(actor, subscription, members_only=True)
+    email = normalize_email(email, "email")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        lifecycle.require_usable(locked, "add members")
+        if locked.assigned >= locked.seats:
+            raise conflict(f"No free seat: all {locked.seats} licenses are assigned. Add licenses first.", "email")
+        if locked.members.filter(email=email).exists():
+            raise conflict(f"{email} already holds a license in this subscription.", "email")
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(subscription=locked, email=email, invited_at=now)
+        except IntegrityError:
+            raise conflict(f"{email} already holds a license in this subscription.", "email") from None
+        Subscription.objects.filter(pk=locked.pk).update(assigned=F("assigned") + 1)
+        audit_record(
+            actor=actor,
+            action="member.add",
+            obj=member,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            after={"email": email, "subscription": locked.public_id},
+            now=now,
+        )
+    return member
+
+
+def member_remove(*, actor: Actor, subscription: Subscription, member: Member, now: datetime | None = None) -> None:
+    """Take a license back; the seat is free again. The subscription's dates do not move
+    (seed 004: "the expiry date does not pause")."""
+    _require_manager(actor, subscription, members_only=True)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        deleted, _ = Member.objects.filter(pk=member.pk, subscription=locked).delete()
+        if not deleted:
+            raise not_found("member", "member")
+        Subscription.objects.filter(pk=locked.pk).update(assigned=F("assigned") - 1)
+        audit_record(
+            actor=actor,
+            action="member.remove",
+            obj=member,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before={"email": member.email, "status": member.status},
+            now=now,
+        )
+
+
+def admin_add(
+    *,
+    actor: Actor,
+    subscription: Subscription,
+    email: str,
+    name: str = "",
+    can_purchase: bool = False,
+    now: datetime | None = None,
+) -> SubscriptionAdmin:
+    """Add a customer admin. Admins hold no seat.
+
+    ``can_purchase`` lets the admin buy licenses at list price, billed to the customer
+    without the reseller discount (the warning of seed 004); only the reseller grants it.
+    """
+    _require_manager(actor, subscription, members_only=True)
+    if can_purchase and actor.tenant.customer is not None:
+        raise forbidden("Only the reseller can grant purchase rights.")
+    email = normalize_email(email, "email")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        if locked.is_ended:
+            raise conflict("This subscription has ended.", "status")
+        if locked.admins.filter(email=email).exists():
+            raise conflict(f"{email} is already an admin of this subscription.", "email")
+        try:
+            with transaction.atomic():
+                admin = SubscriptionAdmin.objects.create(
+                    subscription=locked,
+                    email=email,
+                    name=(name or "").strip()[:200],
+                    kind=SubscriptionAdmin.Kind.CUSTOMER,
+                    can_purchase=can_purchase,
+                    created_at=now,
+                )
+        except IntegrityError:
+            raise conflict(f"{email} is already an admin of this subscription.", "email") from None
+        audit_record(
+            actor=actor,
+            action="admin.add",
+            obj=admin,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            after={"email": email, "can_purchase": can_purchase, "subscription": locked.public_id},
+            now=now,
+        )
+    return admin
+
+
+def admin_remove(
+    *, actor: Actor, subscription: Subscription, admin: SubscriptionAdmin, now: datetime | None = None
+) -> None:
+    """Remove an admin. The reseller's own admin stays: it is how the reseller manages
+    the subscription."""
+    _require_manager(actor, subscription, members_only=True)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        if admin.kind == SubscriptionAdmin.Kind.RESELLER:
+            raise conflict("The reseller's admin cannot be removed.", "admin")
+        deleted, _ = SubscriptionAdmin.objects.filter(pk=admin.pk, subscription=locked).delete()
+        if not deleted:
+            raise not_found("admin", "admin")
+        audit_record(
+            actor=actor,
+            action="admin.remove",
+            obj=admin,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before={"email": admin.email, "kind": admin.kind},
+            now=now,
+        )
