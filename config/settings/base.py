@@ -19,6 +19,16 @@ VENDOR_COUNTRY = env.get("PARTNERDESK_VENDOR_COUNTRY", "DE").upper()
 SANDBOX = env.flag("PARTNERDESK_SANDBOX")
 WEBHOOK_ALLOW_HOSTS = env.csv("PARTNERDESK_WEBHOOK_ALLOW_HOSTS")
 REDIS_URL = env.get("REDIS_URL")
+API_RATE = env.get("PARTNERDESK_API_RATE", "100/s")  # per API key
+
+# Shared by every process when Redis is configured (rate limits then hold across processes).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -27,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "partnerdesk.core",
     "partnerdesk.accounts",
     "partnerdesk.catalog",
@@ -38,12 +49,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "partnerdesk.core.requestid.RequestIdMiddleware",
+    "partnerdesk.core.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "partnerdesk.core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -22,6 +22,7 @@ from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
 from partnerdesk.customers.models import Customer
+from partnerdesk.customers.services import customer_create
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import (
     Member,
@@ -222,6 +223,35 @@ def subscription_create(
             now=now,
         )
     return subscription
+
+
+def subscription_create_for_new_customer(
+    *,
+    actor: Actor,
+    customer_data: dict,
+    invite: bool = False,
+    plan: Plan,
+    seats: int,
+    customer_can_manage: bool = False,
+    customer_admin: CustomerAdminInput | None = None,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    now: datetime | None = None,
+) -> Subscription:
+    """Create a customer and its first subscription together: both or neither (seed 000's
+    one "new customer subscription" form)."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        customer = customer_create(actor=actor, data=customer_data, invite=invite, now=now)
+        return subscription_create(
+            actor=actor,
+            customer=customer,
+            plan=plan,
+            seats=seats,
+            customer_can_manage=customer_can_manage,
+            customer_admin=customer_admin,
+            payment_method=payment_method,
+            now=now,
+        )
 
 
 def subscription_start(
