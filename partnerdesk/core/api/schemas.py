@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from pydantic import ConfigDict
 from ninja import Schema
+from pydantic import ConfigDict
 
 
 class StrictSchema(Schema):
