@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 from partnerdesk.accounts.services import apikey_create
 from partnerdesk.core.actors import Actor
+
+
+# The test server's listen backlog (5 by default) would reset connections in the tests
+# that fire 50 requests at once; a real deployment's gunicorn uses 2048.
+ThreadedWSGIServer.request_queue_size = 128
 
 
 def _client(base_url: str, key: str | None) -> httpx.Client:

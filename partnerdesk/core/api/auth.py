@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -46,6 +47,12 @@ class PerKeyRateThrottle(SimpleRateThrottle):
     """N requests per second per API key (PARTNERDESK_API_RATE, default 100/s)."""
 
     scope = "api_key"
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # Read per request, so the rate can be changed without rebuilding the API.
+        self.rate = settings.API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         actor = getattr(request, "auth", None)
