@@ -13,7 +13,6 @@ from django.core.servers.basehttp import ThreadedWSGIServer
 from partnerdesk.accounts.services import apikey_create
 from partnerdesk.core.actors import Actor
 
-
 # The test server's listen backlog (5 by default) would reset connections in the tests
 # that fire 50 requests at once; a real deployment's gunicorn uses 2048.
 ThreadedWSGIServer.request_queue_size = 128
