@@ -95,6 +95,31 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
     print(created.secret)  # alone on stdout, so scripts can capture it
 
 
+def cmd_apikey_list(args: argparse.Namespace) -> None:
+    from partnerdesk.accounts.models import ApiKey
+
+    keys = ApiKey.objects.select_related("reseller").order_by("created_at")
+    if args.reseller:
+        keys = keys.filter(reseller__name__iexact=args.reseller)
+    for key in keys:
+        scope = "vendor" if key.is_vendor else key.reseller.name
+        used = key.last_used_at.isoformat() if key.last_used_at else "never"
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        print(f"{key.prefix}…\t{scope}\t{key.name or '-'}\tlast used {used}\t{state}")
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> None:
+    from partnerdesk.accounts.models import ApiKey
+    from partnerdesk.accounts.services import apikey_revoke
+    from partnerdesk.core.actors import Actor
+
+    matches = list(ApiKey.objects.filter(prefix=args.prefix.rstrip("…")))
+    if len(matches) != 1:
+        raise CliError(f"partnerdesk apikey revoke: {len(matches)} keys start with '{args.prefix}'")
+    apikey_revoke(actor=Actor(tenant=Actor.system().tenant, label="cli"), api_key=matches[0])
+    print(f"Revoked {matches[0].prefix}…")
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -142,6 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--vendor", action="store_true")
     key.add_argument("--name", default="", help="a label to tell keys apart")
     key.set_defaults(handler=cmd_apikey_create)
+    listing = apikey_cmds.add_parser("list", help="list API keys (prefix, scope, last use)")
+    listing.add_argument("--reseller", metavar="NAME")
+    listing.set_defaults(handler=cmd_apikey_list)
+    revoke = apikey_cmds.add_parser("revoke", help="revoke an API key by its visible prefix")
+    revoke.add_argument("prefix", help="the key's visible start, e.g. pd_AbCdEfGh")
+    revoke.set_defaults(handler=cmd_apikey_revoke)
     return parser
 
 

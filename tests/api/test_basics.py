@@ -87,3 +87,23 @@ def test_docs_are_served_without_a_cdn(live_server, client_for):
     page = client_for(None).get("/docs")
     assert page.status_code == 200
     assert "cdn" not in page.text.lower() and "/static/ninja/swagger-ui-bundle" in page.text
+
+
+def test_keys_record_last_use_and_revoked_keys_stop_working(client_for, reseller, vendor):
+    from partnerdesk.accounts.models import ApiKey
+    from partnerdesk.accounts.services import apikey_create, apikey_revoke
+    from partnerdesk.core.actors import Actor
+
+    created = apikey_create(actor=Actor.system(), reseller=reseller)
+    client = client_for(created.secret)
+    assert ApiKey.objects.get(pk=created.api_key.pk).last_used_at is None
+    assert client.get("/products").status_code == 200
+    assert ApiKey.objects.get(pk=created.api_key.pk).last_used_at is not None
+    apikey_revoke(actor=Actor.system(), api_key=created.api_key)
+    assert_error(client.get("/products"), 401, "authentication_failed")
+
+
+def test_suspended_resellers_keys_stop_working(api, reseller):
+    reseller.status = "suspended"
+    reseller.save(update_fields=["status"])
+    assert_error(api.get("/products"), 401, "authentication_failed")
