@@ -58,4 +58,5 @@ class PerKeyRateThrottle(SimpleRateThrottle):
         actor = getattr(request, "auth", None)
         if not isinstance(actor, Actor) or actor.api_key is None:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": actor.api_key.pk}
+        # The hash, not the pk: a pk can be reused after a rollback, a key hash never is.
+        return self.cache_format % {"scope": self.scope, "ident": actor.api_key.key_hash}
