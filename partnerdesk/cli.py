@@ -120,6 +120,73 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> None:
     print(f"Revoked {matches[0].prefix}…")
 
 
+def _reseller_actor(name: str, command: str):
+    from partnerdesk.accounts.selectors import reseller_get_by_name
+    from partnerdesk.core.actors import Actor, Tenant
+
+    reseller = reseller_get_by_name(name)
+    if reseller is None:
+        raise CliError(f"partnerdesk {command}: no reseller named '{name}'")
+    return Actor(tenant=Tenant.for_reseller(reseller), role="owner", label=f"cli {command}")
+
+
+def cmd_import_customers(args: argparse.Namespace) -> None:
+    from rich.progress import Progress
+
+    from partnerdesk.customers.csvio import import_customers, read_rows
+
+    actor = _reseller_actor(args.reseller, "import")
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as handle:
+            _header, rows = read_rows(handle)
+    except OSError as error:
+        raise CliError(f"partnerdesk import: cannot read {args.file}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"partnerdesk import: {args.file} is not UTF-8 text") from None
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("Importing customers", total=len(rows))
+        report = import_customers(actor=actor, rows=rows, progress=lambda: progress.advance(task))
+    print(f"{report.created} created, {report.skipped} already there, {len(report.errors)} refused")
+    for line, reason in report.errors:
+        print(f"  line {line}: {reason}")
+    if report.errors:
+        raise CliError(f"partnerdesk import: {len(report.errors)} of {len(rows)} rows were refused (listed above)")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from partnerdesk.customers.csvio import export_customers
+    from partnerdesk.subscriptions.csvio import export_subscriptions
+
+    exporters = {"customers": export_customers, "subscriptions": export_subscriptions}
+    tenant = _reseller_actor(args.reseller, "export").tenant
+    lines = exporters[args.what](tenant)
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as handle:
+            handle.writelines(lines)
+    else:
+        sys.stdout.writelines(lines)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from partnerdesk.core.backup import backup
+
+    backup(Path(args.output))
+    print(f"Backed up to {args.output}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from partnerdesk.core.backup import restore
+
+    if not args.yes:
+        raise CliError("partnerdesk restore: this replaces the whole database; add --yes to confirm")
+    restore(Path(args.file))
+    print(f"Restored from {args.file}")
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -173,6 +240,31 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = apikey_cmds.add_parser("revoke", help="revoke an API key by its visible prefix")
     revoke.add_argument("prefix", help="the key's visible start, e.g. pd_AbCdEfGh")
     revoke.set_defaults(handler=cmd_apikey_revoke)
+    importer = commands.add_parser("import", help="import data from CSV")
+    import_cmds = importer.add_subparsers(dest="import_what", metavar="WHAT", parser_class=_Parser)
+    import_cmds.required = True
+    customers = import_cmds.add_parser(
+        "customers",
+        help="import customers (columns: company_name, country, contact_name, contact_email, "
+        "domain, vat_id, address, language)",
+    )
+    customers.add_argument("file", metavar="FILE.csv")
+    customers.add_argument("--reseller", required=True, metavar="NAME")
+    customers.set_defaults(handler=cmd_import_customers)
+
+    export = commands.add_parser("export", help="export CSV for one reseller")
+    export.add_argument("what", choices=["customers", "subscriptions"])
+    export.add_argument("--reseller", required=True, metavar="NAME")
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(handler=cmd_export)
+
+    backup = commands.add_parser("backup", help="back up the whole database to a file")
+    backup.add_argument("--output", required=True, metavar="FILE")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="replace the whole database with a backup")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="confirm replacing the database")
+    restore.set_defaults(handler=cmd_restore)
     return parser
 
 
