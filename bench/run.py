@@ -74,15 +74,12 @@ def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | 
     args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    script_file = None
-    if lua:
-        script_file = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script_file.write(lua)
-        script_file.close()
-        args += ["-s", script_file.name]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    if script_file:
-        os.unlink(script_file.name)
+    with tempfile.TemporaryDirectory() as scratch:
+        if lua:
+            script = Path(scratch) / "request.lua"
+            script.write_text(lua)
+            args += ["-s", str(script)]
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
     def latency(label: str) -> float:
         match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
