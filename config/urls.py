@@ -6,5 +6,7 @@ admin.site.site_title = "partnerdesk"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/", include("partnerdesk.invitations.urls")),
     path("", include("partnerdesk.web.urls")),
 ]
