@@ -69,3 +69,8 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def subject_of(message: EmailMessage) -> str:
+    """The decoded subject (a folded, encoded header may come back with a leading space)."""
+    return " ".join(str(message["Subject"]).split())

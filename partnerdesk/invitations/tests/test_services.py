@@ -219,7 +219,12 @@ class TestResendAndCancel:
     def test_a_second_pending_invitation_for_the_same_person_is_refused(self, actor, invited, now):
         before = state()
         refused(
-            "conflict", services.customer_admin_invite, actor=actor, customer=invited, email="IT@amstel.example", now=now
+            "conflict",
+            services.customer_admin_invite,
+            actor=actor,
+            customer=invited,
+            email="IT@amstel.example",
+            now=now,
         )
         assert state() == before
 
