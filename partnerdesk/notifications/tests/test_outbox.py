@@ -1,6 +1,6 @@
 import logging
-from itertools import pairwise
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.db import transaction
