@@ -54,3 +54,7 @@ ACCOUNT_APPS = [
     "allauth.socialaccount",
     *SOCIAL_PROVIDER_APPS,
 ]
+
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entry is trusted for
+# the client address (login throttling counts per address). 0: the socket's address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env.get("PARTNERDESK_TRUSTED_PROXIES") or 0)
