@@ -15,6 +15,7 @@ from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.validation import normalize_country, normalize_email, normalize_vat_id, require_text
+from partnerdesk.invitations.services import reseller_owner_invite
 
 RESELLER_FIELDS = ["name", "country", "vat_id", "discount_percent", "status", "parent_id", "contact_email"]
 
@@ -52,7 +53,11 @@ def reseller_create(
     parent_name: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Reseller, ResellerMembership]:
-    """Create an approved reseller with its first owner (vendor staff or the CLI)."""
+    """Create an approved reseller with its first owner (vendor staff or the CLI).
+
+    An owner without a password yet is e-mailed an invitation to set one (after commit).
+    """
+
     if not actor.tenant.vendor:
         raise forbidden("Only vendor staff can create resellers.")
     name = require_text(name, "name")
@@ -93,6 +98,8 @@ def reseller_create(
             after=snapshot(reseller, RESELLER_FIELDS) | {"owner": admin_email},
             now=now,
         )
+        if not user.has_usable_password():
+            reseller_owner_invite(actor=actor, reseller=reseller, user=user, now=now)
     return reseller, membership
 
 

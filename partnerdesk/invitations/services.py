@@ -147,6 +147,25 @@ def team_invite(*, actor: Actor, email: str, role: str, name: str = "", now: dat
         )
 
 
+def reseller_owner_invite(*, actor: Actor, reseller: Reseller, user: User, now: datetime | None = None) -> Invitation:
+    """E-mail a new reseller's first owner a link to set their password (``partnerdesk
+    reseller create``). Their membership exists already; accepting gives the account its
+    password and verifies the address."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        return _issue(
+            actor=actor,
+            kind=Kind.TEAM_MEMBER,
+            scope=f"team:{reseller.pk}:{user.email}",
+            email=user.email,
+            name=user.name,
+            role=ResellerMembership.Role.OWNER,
+            language=reseller.language,
+            reseller=reseller,
+            now=now,
+        )
+
+
 def customer_admin_invite(
     *,
     actor: Actor,
@@ -401,13 +420,14 @@ def invitation_accept(
 
 
 def _accept_team(invitation: Invitation, account: User, now: datetime) -> Actor:
+    """Join the team. A new reseller's owner is a member already (reseller_create made
+    the membership; the invitation only sets the password), so an existing membership
+    is kept as it is."""
     reseller = Reseller.objects.select_for_update().get(pk=invitation.reseller_id)
-    try:
-        with transaction.atomic():
-            ResellerMembership.objects.create(user=account, reseller=reseller, role=invitation.role, created_at=now)
-    except IntegrityError:
-        raise conflict("You are already in this team.", "token") from None
-    return Actor.reseller_user(account, reseller, invitation.role)
+    membership, _ = ResellerMembership.objects.get_or_create(
+        user=account, reseller=reseller, defaults={"role": invitation.role, "created_at": now}
+    )
+    return Actor.reseller_user(account, reseller, membership.role)
 
 
 def _accept_customer_admin(invitation: Invitation, account: User, now: datetime) -> Actor:
