@@ -61,8 +61,9 @@ def cmd_worker(args: argparse.Namespace) -> None:
     """Run background jobs and schedules until SIGTERM / Ctrl+C (huey's consumer)."""
     from huey.contrib.djhuey import HUEY
 
-    from partnerdesk.core.jobs import consumer_options
+    from partnerdesk.core.jobs import consumer_options, discover_tasks
 
+    discover_tasks()
     options = consumer_options()
     if args.workers is not None:
         options["workers"] = args.workers

@@ -4,6 +4,7 @@ and a job consumer in a child process unless ``PARTNERDESK_JOBS=external``."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -38,7 +39,7 @@ def start_job_consumer() -> subprocess.Popen | None:
 def stop_job_consumer(child: subprocess.Popen | None) -> None:
     if child is None or child.poll() is not None:
         return
-    child.terminate()  # huey's consumer finishes running jobs on SIGTERM
+    child.send_signal(signal.SIGINT)  # huey's consumer lets running jobs finish on SIGINT
     try:
         child.wait(timeout=15)
     except subprocess.TimeoutExpired:

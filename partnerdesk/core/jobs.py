@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+from django.utils.module_loading import autodiscover_modules, import_string
 from huey import Huey
 from huey.utils import load_class
 
@@ -28,6 +28,11 @@ def build_huey(config: dict) -> Huey:
     config.pop("consumer", None)
     config |= config.pop("connection", {})
     return backend(name, **config)
+
+
+def discover_tasks() -> None:
+    """Import every app's ``tasks`` module, so the consumer knows all jobs and schedules."""
+    autodiscover_modules("tasks")
 
 
 def consumer_options() -> dict:
