@@ -2,7 +2,8 @@
 
 Each invitation kind has its own issuing service (team member, customer admin, member
 license, relationship requests); resend, cancel and accept are shared. Acceptance locks
-the invitation row first and then the row it changes, always in that order.
+the invitation row first and then the row it changes, always in that order (a license
+invitation takes its subscription's lock before both, as the seat services do).
 """
 
 from __future__ import annotations
@@ -389,7 +390,13 @@ def invitation_accept(
     now = clock.resolve(now)
     found = invitation_for_token(token)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        if found.subscription_id is not None and found.kind == Kind.MEMBER_LICENSE:
+            # member_remove locks the subscription, then deletes the member and (cascade)
+            # this invitation: take the locks in that same order, so the two never deadlock.
+            Subscription.objects.select_for_update().filter(pk=found.subscription_id).first()
+        invitation = Invitation.objects.select_for_update().filter(pk=found.pk).first()
+        if invitation is None:  # the license was removed meanwhile
+            raise not_found("invitation", "token")
         if invitation.token_hash != tokens.hash_token(token):  # resent meanwhile
             raise not_found("invitation", "token")
         require_open(invitation, now)
@@ -444,7 +451,11 @@ def _accept_customer_admin(invitation: Invitation, account: User, now: datetime)
 
 
 def _accept_member(invitation: Invitation, account: User, now: datetime) -> Actor:
-    member = Member.objects.select_for_update().select_related("subscription__customer").get(pk=invitation.member_id)
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("subscription__customer")
+        .get(pk=invitation.member_id)
+    )
     member.status = Member.Status.ACTIVE
     member.user = account
     member.activated_at = now
@@ -461,7 +472,7 @@ def invitations_expire(*, now: datetime | None = None) -> int:
     expired = 0
     with transaction.atomic():
         due = list(
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .filter(status=Status.PENDING, expires_at__lte=now)
             .order_by("pk")
             .select_related("reseller", "requesting_reseller", "customer")
