@@ -145,3 +145,83 @@ def test_reseller_create_on_the_command_line_and_a_worker_email_the_owner(tmp_pa
         output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output
     assert "SqliteStorage queue" in output
+
+
+def _wait_for(check, seconds: float = 90) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_runs_the_jobs_in_process(tmp_path, smtp_server):
+    """``partnerdesk serve`` starts a consumer child: an e-mail queued by another process is
+    delivered without any ``partnerdesk worker``; stopping serve stops the consumer too."""
+    import urllib.request
+
+    from partnerdesk.notifications.testing import free_port
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PARTNERDESK_JOBS"}
+    }
+    env |= {"PARTNERDESK_DATA_DIR": str(tmp_path), "EMAIL_URL": smtp_server.url, "PARTNERDESK_LOG_LEVEL": "WARNING"}
+    cli = [sys.executable, "-m", "partnerdesk.cli"]
+    port = free_port()
+    serve = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def healthy() -> bool:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200
+        except OSError:
+            return False
+
+    def group_gone() -> bool:
+        try:
+            os.killpg(serve.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    try:
+        assert _wait_for(healthy), "serve did not answer"
+        created = subprocess.run(
+            [
+                *cli,
+                "reseller",
+                "create",
+                "--name",
+                "Rhein IT GmbH",
+                "--country",
+                "DE",
+                "--admin-email",
+                "a@rhein.example",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert created.returncode == 0, created.stderr
+        assert _wait_for(lambda: smtp_server.inbox.to("a@rhein.example"))
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=60)
+    assert _wait_for(group_gone, 30), "the job consumer outlived serve"
+
+
+def test_serve_starts_no_consumer_when_jobs_run_elsewhere(settings, capsys):
+    from partnerdesk import server
+
+    settings.JOBS_EXTERNAL = True
+    assert server.start_job_consumer() is None
+    assert "PARTNERDESK_JOBS=external" in capsys.readouterr().out
