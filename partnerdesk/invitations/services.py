@@ -648,3 +648,33 @@ def _accept_sub_reseller_request(invitation: Invitation, distributor: Reseller) 
     child.parent = parent
     child.save(update_fields=["parent"])
     return {"sub_reseller": child.public_id}
+
+
+# The customer's invitation (API.md /customers/{id}/invitation/resend and /cancel) ---------
+
+
+def _customer_invitation(actor: Actor, customer: Customer) -> Invitation:
+    tenant = actor.tenant
+    if tenant.reseller is not None and customer.reseller_id != tenant.reseller.pk:
+        raise not_found("customer", "customer")
+    if tenant.customer is not None and customer.pk != tenant.customer.pk:
+        raise not_found("customer", "customer")
+    invitation = (
+        Invitation.objects.filter(kind=Kind.CUSTOMER_ADMIN, customer=customer)
+        .select_related("reseller", "customer", "subscription__plan__product", "invited_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if invitation is None:
+        raise not_found("invitation", "customer")
+    return invitation
+
+
+def customer_invitation_resend(*, actor: Actor, customer: Customer, now: datetime | None = None) -> Invitation:
+    """Resend the customer's latest admin invitation (a new link; the old one stops working)."""
+    return invitation_resend(actor=actor, invitation=_customer_invitation(actor, customer), now=now)
+
+
+def customer_invitation_cancel(*, actor: Actor, customer: Customer, now: datetime | None = None) -> Invitation:
+    """Cancel the customer's pending admin invitation."""
+    return invitation_cancel(actor=actor, invitation=_customer_invitation(actor, customer), now=now)
