@@ -142,3 +142,14 @@ class TestMemberActivation:
         assert Invitation.objects.count() == 0  # the link went with the license
         subs.member_add(actor=actor, subscription=subscription, email="bram@amstel.example", now=now)
         assert Member.objects.get().email == "bram@amstel.example"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "You are invited to administer"), ("de", "Sie sind eingeladen: Amstel Logistiek B.V. verwalten")],
+    ids=["english", "german"],
+)
+def test_the_acceptance_page_speaks_the_browsers_language(client, inbox, actor, now, language, heading):
+    make_customer(actor, now=now, name="Amstel Logistiek B.V.", invite=True)
+    page = client.get(the_link(inbox, "it@amstel.example"), HTTP_ACCEPT_LANGUAGE=language)
+    assert heading in page.content.decode()
