@@ -142,3 +142,31 @@ def test_an_owner_who_has_a_password_already_gets_no_invitation(vendor_actor, ac
         actor=vendor_actor, name="Rhein IT GmbH", country="DE", admin_email="owner@isar.example", now=now
     )
     assert Invitation.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_someone_with_an_account_signs_in_first_then_accepts(client, settings, inbox, actor, other_actor, now):
+    from allauth.account.models import EmailAddress
+
+    from partnerdesk.core import clock
+
+    settings.SANDBOX = True
+    clock.set_sandbox_now(now)
+    EmailAddress.objects.create(user=other_actor.user, email=other_actor.user.email, verified=True, primary=True)
+    other_actor.user.set_password(PASSWORD)
+    other_actor.user.save()
+    invitations.team_invite(actor=actor, email="owner@polder.example", role="viewer", now=now)
+    [link] = links_in(inbox.to("owner@polder.example")[0], "http://127.0.0.1:8000/invitations/")
+    path = urlsplit(link).path
+
+    page = client.get(path).content.decode()
+    assert "exists already" in page and 'name="password"' not in page
+    signed_in = client.post(
+        f"/accounts/login/?next={path}", {"login": "owner@polder.example", "password": PASSWORD, "next": path}
+    )
+    assert signed_in["Location"] == path
+    assert client.post(path, {}).status_code == 302
+    assert sorted(ResellerMembership.objects.filter(user=other_actor.user).values_list("reseller__name", "role")) == [
+        ("Isar Systemhaus GmbH", "viewer"),
+        ("Polder IT B.V.", "owner"),
+    ]
