@@ -192,3 +192,13 @@ def test_the_back_office_signs_in_through_the_same_throttled_page(client):
     response = client.get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_demo_logins_work_at_once(client):
+    from partnerdesk import demo
+
+    demo.load()
+    for email in ["owner@nordwind.example", demo.VENDOR_STAFF_EMAIL]:
+        client.logout()
+        assert log_in(client, email, demo.DEMO_PASSWORD).status_code == 302, email
+        assert signed_in_as(client) == email
