@@ -5,6 +5,9 @@ from __future__ import annotations
 import dj_database_url
 
 from config import env
+from config.settings.accounts import *  # noqa: F403
+from config.settings.accounts import ACCOUNT_APPS
+from config.settings.jobs import *  # noqa: F403
 
 BASE_DIR = env.REPO_ROOT
 DATA_DIR = env.data_dir()
@@ -21,14 +24,7 @@ WEBHOOK_ALLOW_HOSTS = env.csv("PARTNERDESK_WEBHOOK_ALLOW_HOSTS")
 REDIS_URL = env.get("REDIS_URL")
 API_RATE = env.get("PARTNERDESK_API_RATE", "100/s")  # per API key
 
-# Shared by every process when Redis is configured (rate limits then hold across processes).
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+# CACHES (shared by all processes: Redis, else a file cache) are in settings/jobs.py.
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,12 +34,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "huey.contrib.djhuey",
+    *ACCOUNT_APPS,
     "partnerdesk.core",
     "partnerdesk.accounts",
     "partnerdesk.catalog",
     "partnerdesk.customers",
     "partnerdesk.subscriptions",
     "partnerdesk.audit",
+    "partnerdesk.notifications",
+    "partnerdesk.invitations",
     "partnerdesk.web",
 ]
 
@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,7 +112,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]
