@@ -10,6 +10,7 @@ from partnerdesk.core.api import errors
 from partnerdesk.core.api.auth import ApiKeyAuth, PerKeyRateThrottle
 from partnerdesk.core.api.sandbox import router as sandbox_router
 from partnerdesk.customers.api import router as customers_router
+from partnerdesk.invitations.api import router as invitations_router
 from partnerdesk.subscriptions.api import router as subscriptions_router
 
 api = NinjaAPI(
@@ -28,5 +29,5 @@ api = NinjaAPI(
 )
 errors.register(api)
 
-for router in (catalog_router, customers_router, subscriptions_router, sandbox_router):
+for router in (catalog_router, customers_router, invitations_router, subscriptions_router, sandbox_router):
     api.add_router("", router)
