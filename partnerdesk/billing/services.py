@@ -10,7 +10,7 @@ taken by a transaction that commits: numbers stay gapless.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -54,7 +54,8 @@ def _seller() -> dict[str, str]:
 
 
 def _next_number(year: int) -> str:
-    """The next gapless number of ``year``: the counter row stays locked until commit."""
+    """The next gapless number of ``year`` (the UTC year of issue, whatever the server's
+    or the caller's time zone): the counter row stays locked until commit."""
     counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
     if counter is None:
         try:
@@ -88,7 +89,7 @@ def invoice_issue(
     if buyer is None or not quote.lines:
         raise ValueError("an invoice needs a buyer and at least one line")
     invoice = Invoice.objects.create(
-        number=_next_number(now.year),
+        number=_next_number(now.astimezone(UTC).year),
         kind=Invoice.Kind.INVOICE,
         status=Invoice.Status.OPEN,
         billed_reseller=buyer.reseller,
@@ -244,7 +245,7 @@ def credit_note_issue(*, actor: Actor, invoice: Invoice, reason: str = "", now: 
             raise conflict(f"Invoice {original.number} has already been corrected.", "invoice")
         was_open = original.status == Invoice.Status.OPEN
         note = Invoice.objects.create(
-            number=_next_number(now.year),
+            number=_next_number(now.astimezone(UTC).year),
             kind=Invoice.Kind.CREDIT_NOTE,
             corrects=original,
             status=Invoice.Status.PAID if was_open else Invoice.Status.OPEN,

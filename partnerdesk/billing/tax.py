@@ -14,6 +14,7 @@ standard rate in force from a day on, and ``on`` picks the one in force that day
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -101,7 +102,7 @@ def valid_vat_id(vat_id: str, country: str) -> bool:
     """Format and check digit (python-stdnum), and the ID belongs to ``country``."""
     if not vat_id:
         return False
-    compact = eu_vat.compact(vat_id)
+    compact = re.sub(r"[\s.\-/]", "", vat_id).upper()
     if not compact[:2].isalpha():
         compact = _VAT_PREFIX.get(country, country) + compact
     return compact[:2] == _VAT_PREFIX.get(country, country) and eu_vat.is_valid(compact)
