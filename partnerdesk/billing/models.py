@@ -204,6 +204,7 @@ class InvoicePdf(models.Model):
 
     invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="pdf")
     content = models.BinaryField()
+    status = models.CharField(max_length=5)  # the invoice's status it shows
     rendered_at = models.DateTimeField()
 
     def __str__(self) -> str:
