@@ -199,6 +199,25 @@ def cmd_restore(args: argparse.Namespace) -> None:
         raise CliError("partnerdesk restore: this replaces the whole database; add --yes to confirm")
     restore(Path(args.file))
     print(f"Restored from {args.file}")
+def cmd_billing_run(args: argparse.Namespace) -> None:
+    from partnerdesk.billing.run import billing_run
+
+    counts = billing_run(now=args.now)
+    summary = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in sorted(counts.items())) or "nothing due"
+    print(f"billing run: {summary}")
+    if counts["errors"]:
+        raise CliError(f"partnerdesk billing run: {counts['errors']} subscription(s) failed; see the log")
+
+
+def _aware_datetime(value: str):
+    """An ISO 8601 time; without a zone it is taken as UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO 8601 time such as 2026-04-01T00:00:00Z") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 # Parser -----------------------------------------------------------------------------------
@@ -283,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", metavar="FILE")
     restore.add_argument("--yes", action="store_true", help="confirm replacing the database")
     restore.set_defaults(handler=cmd_restore)
+
+    billing = commands.add_parser("billing", help="billing")
+    billing_cmds = billing.add_subparsers(dest="billing_command", metavar="ACTION", parser_class=_Parser)
+    billing_cmds.required = True
+    run = billing_cmds.add_parser("run", help="convert ended trials, renew ended periods, remind and suspend overdue")
+    run.add_argument("--now", type=_aware_datetime, default=None, help="the time to run at (default: the clock)")
+    run.set_defaults(handler=cmd_billing_run)
     return parser
 
 

@@ -25,6 +25,9 @@ REDIS_URL = env.get("REDIS_URL")
 API_RATE = env.get("PARTNERDESK_API_RATE", "100/s")  # per API key
 
 # CACHES (shared by all processes: Redis, else a file cache) are in settings/jobs.py.
+# Card payments (billing/payments.py): Stripe's secret key; the API base is for tests and proxies.
+STRIPE_SECRET_KEY = env.get("PARTNERDESK_STRIPE_SECRET_KEY")
+STRIPE_API_BASE = env.get("PARTNERDESK_STRIPE_API_BASE", "https://api.stripe.com")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "partnerdesk.audit",
     "partnerdesk.notifications",
     "partnerdesk.invitations",
+    "partnerdesk.billing",
     "partnerdesk.web",
 ]
 
