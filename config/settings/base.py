@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "partnerdesk.customers",
     "partnerdesk.subscriptions",
     "partnerdesk.audit",
+    "partnerdesk.webhooks",
     "partnerdesk.web",
 ]
 

@@ -18,6 +18,7 @@ from partnerdesk.core.validation import (
     require_text,
 )
 from partnerdesk.customers.models import Customer
+from partnerdesk.webhooks.events import customer_data, record_event
 
 BUSINESS_FIELDS = [
     "company_name",
@@ -74,6 +75,9 @@ def customer_create(*, actor: Actor, data: dict, invite: bool = False, now: date
             acting_on=customer,
             after=snapshot(customer, [*BUSINESS_FIELDS, "status"]),
             now=now,
+        )
+        record_event(
+            type="customer.created", reseller=reseller, customer=customer, data=customer_data(customer), now=now
         )
     return customer
 

@@ -1,0 +1,336 @@
+"""Sending due deliveries: claim, sign, POST, log, schedule the retry.
+
+``deliver_due`` is a plain function for a periodic job (or ``partnerdesk webhooks deliver
+--loop``). It is safe to run in several processes at once:
+
+* A delivery is *claimed* in a short transaction: the row is locked with
+  ``select_for_update(skip_locked=True)`` (PostgreSQL; on SQLite the write transaction
+  itself serialises claimers), ``next_attempt_at`` moves forward by ``LEASE`` and a
+  random ``claim_token`` is set. No other worker sees it as due while the lease runs.
+* The request is sent outside any transaction (a slow receiver holds no database lock).
+* The outcome is written in a second transaction, only if the ``claim_token`` is still
+  ours. A worker killed mid-send leaves the delivery claimed until the lease runs out;
+  then another worker sends it again: delivery is *at least once*, and the unchanged
+  ``Partnerdesk-Delivery`` id lets receivers drop the duplicate.
+
+Retries back off exponentially (1 min, 2 min, 4 min, … capped at 12 h) until the
+delivery's ``retry_until`` (72 h after the event) has passed. An endpoint that has failed
+every attempt for ``DISABLE_AFTER`` is disabled and its owner is e-mailed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import secrets
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+
+from partnerdesk.core import clock
+from partnerdesk.webhooks import ssrf
+from partnerdesk.webhooks.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
+from partnerdesk.webhooks.verify import signature_header
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 10.0
+# A claimed delivery is not due again before this: longer than the whole send can take.
+LEASE = timedelta(seconds=TIMEOUT_SECONDS + 5)
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY_DELAY = timedelta(hours=12)
+# An endpoint is disabled when all its attempts have failed for this long (and at least
+# MIN_FAILURES_TO_DISABLE times in a row): the same window in which deliveries are retried.
+DISABLE_AFTER = timedelta(hours=72)
+MIN_FAILURES_TO_DISABLE = 5
+EXCERPT_CHARS = 1000
+MAX_RESPONSE_BYTES = 64 * 1024
+USER_AGENT = "partnerdesk-webhooks/1"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 … minutes, at most 12 h.
+
+    Sixteen attempts span a little over 72 hours."""
+    exponent = min(max(attempts, 1) - 1, 20)
+    return min(FIRST_RETRY * (2**exponent), MAX_RETRY_DELAY)
+
+
+def event_payload(event: Event) -> bytes:
+    """The request body: the same bytes on every attempt of every delivery of the event."""
+    body = {
+        "id": event.public_id,
+        "object": "event",
+        "type": event.type,
+        "created_at": event.created_at,
+        "data": event.data,
+    }
+    return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The current secret, and the previous one while its 24 h overlap runs."""
+    keys = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and now < endpoint.previous_secret_expires_at:
+        keys.append(endpoint.previous_secret)
+    return keys
+
+
+@dataclass
+class Outcome:
+    succeeded: bool
+    status_code: int | None = None
+    duration_ms: int = 0
+    response_excerpt: str = ""
+    error: str = ""
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the already checked address, not to whatever the name resolves to now."""
+
+    def __init__(self, destination: ssrf.Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self._address = destination.address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """TLS to the checked address, with the certificate verified for the URL's host name."""
+
+    def __init__(self, destination: ssrf.Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout, context=ssl.create_default_context())
+        self._address = destination.address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = TIMEOUT_SECONDS) -> Outcome:
+    """POST ``body`` to ``url`` through the SSRF guard, within ``timeout`` seconds in all.
+
+    Redirects are not followed (a 3xx is a failure): following one would let a public
+    URL bounce the request to a private address."""
+    started = time.monotonic()
+
+    def elapsed_ms() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        destination = ssrf.resolve(url)
+    except ssrf.UnsafeDestination as refusal:
+        return Outcome(succeeded=False, error=str(refusal)[:500])
+    connection_class = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(destination, timeout)
+    deadline = started + timeout
+    try:
+
+        def budget() -> None:  # the whole request, not each socket call, gets `timeout`
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            if connection.sock is not None:
+                connection.sock.settimeout(remaining)
+
+        connection.request("POST", destination.path, body=body, headers=headers)
+        budget()
+        response = connection.getresponse()
+        chunks: list[bytes] = []
+        size = 0
+        while size < MAX_RESPONSE_BYTES:
+            budget()
+            chunk = response.read1(MAX_RESPONSE_BYTES - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        excerpt = b"".join(chunks).decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+        return Outcome(
+            succeeded=200 <= response.status < 300,
+            status_code=response.status,
+            duration_ms=elapsed_ms(),
+            response_excerpt=excerpt,
+            error="" if 200 <= response.status < 300 else f"HTTP {response.status}",
+        )
+    except TimeoutError:
+        return Outcome(succeeded=False, duration_ms=elapsed_ms(), error=f"timed out after {timeout:g} s")
+    except (OSError, http.client.HTTPException, ssl.SSLError) as error:
+        return Outcome(succeeded=False, duration_ms=elapsed_ms(), error=f"{type(error).__name__}: {error}"[:500])
+    finally:
+        connection.close()
+
+
+def _claim(now: datetime) -> tuple[int, str] | None:
+    """Take the next due delivery for this worker, or None when nothing is due."""
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=Delivery.Status.PENDING,
+                next_attempt_at__lte=now,
+                endpoint__enabled=True,
+            )
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if delivery is None:
+            return None
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + LEASE, claim_token=token)
+    return delivery.pk, token
+
+
+def _send(delivery_pk: int, now: datetime) -> tuple[Outcome, str, int]:
+    delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_pk)
+    endpoint, event = delivery.endpoint, delivery.event
+    body = event_payload(event)
+    # The signature time is the wall clock, not the (sandbox) clock: receivers compare it
+    # with their own clock to refuse replays.
+    signed_at = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Partnerdesk-Signature": signature_header(body, signing_secrets(endpoint, now), signed_at),
+        "Partnerdesk-Delivery": delivery.public_id,
+        "Partnerdesk-Event": event.type,
+        "Partnerdesk-Event-Id": event.public_id,
+    }
+    return post(endpoint.url, body, headers), endpoint.url, delivery.attempts + 1
+
+
+def _finish(delivery_pk: int, token: str, outcome: Outcome, url: str, number: int, now: datetime) -> None:
+    """Log the attempt and schedule what comes next. Locks the endpoint, then the delivery
+    (the order every service here uses)."""
+    endpoint_pk = Delivery.objects.values_list("endpoint_id", flat=True).get(pk=delivery_pk)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_pk)
+        delivery = Delivery.objects.select_for_update().filter(pk=delivery_pk, claim_token=token).first()
+        if delivery is None:
+            # Our lease ran out and another worker took over (or the delivery was reset):
+            # log the attempt, leave the state to the current owner.
+            DeliveryAttempt.objects.create(
+                delivery_id=delivery_pk, number=number, attempted_at=now, url=url, **_attempt_fields(outcome)
+            )
+            return
+        delivery.attempts = F("attempts") + 1
+        delivery.last_attempt_at = now
+        delivery.claim_token = ""
+        if outcome.succeeded:
+            delivery.status = Delivery.Status.SUCCEEDED
+            delivery.succeeded_at = now
+            delivery.next_attempt_at = None
+        elif now >= delivery.retry_until:
+            delivery.status = Delivery.Status.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delivery.next_attempt_at = now + retry_delay(number)
+        delivery.save(
+            update_fields=["attempts", "last_attempt_at", "claim_token", "status", "succeeded_at", "next_attempt_at"]
+        )
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=number, attempted_at=now, url=url, **_attempt_fields(outcome)
+        )
+        _record_endpoint_health(endpoint, outcome.succeeded, now)
+
+
+def _attempt_fields(outcome: Outcome) -> dict:
+    return {
+        "succeeded": outcome.succeeded,
+        "status_code": outcome.status_code,
+        "duration_ms": outcome.duration_ms,
+        "response_excerpt": outcome.response_excerpt,
+        "error": outcome.error,
+    }
+
+
+def _record_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, now: datetime) -> None:
+    """Count failures in a row; a run of failures as long as the retry window disables the
+    endpoint and e-mails its owner."""
+    if succeeded:
+        if endpoint.consecutive_failures or endpoint.failing_since:
+            endpoint.consecutive_failures = 0
+            endpoint.failing_since = None
+            endpoint.save(update_fields=["consecutive_failures", "failing_since"])
+        return
+    endpoint.consecutive_failures += 1
+    endpoint.failing_since = endpoint.failing_since or now
+    fields = ["consecutive_failures", "failing_since"]
+    if (
+        endpoint.enabled
+        and endpoint.consecutive_failures >= MIN_FAILURES_TO_DISABLE
+        and now - endpoint.failing_since >= DISABLE_AFTER
+    ):
+        endpoint.enabled = False
+        endpoint.disabled_at = now
+        since = f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
+        endpoint.disabled_reason = f"{endpoint.consecutive_failures} failed attempts in a row since {since}"
+        fields += ["enabled", "disabled_at", "disabled_reason"]
+        transaction.on_commit(lambda: _mail_endpoint_disabled(endpoint.pk))
+    endpoint.save(update_fields=fields)
+
+
+def _mail_endpoint_disabled(endpoint_pk: int) -> None:
+    """Tell the endpoint's owner (after commit; a mail failure is logged, not raised)."""
+    from partnerdesk.accounts.models import Vendor
+
+    endpoint = WebhookEndpoint.objects.select_related("reseller", "product").get(pk=endpoint_pk)
+    if endpoint.reseller is not None:
+        recipients = sorted(
+            {m.user.email for m in endpoint.reseller.memberships.filter(role="owner").select_related("user")}
+            | ({endpoint.reseller.contact_email} if endpoint.reseller.contact_email else set())
+        )
+    else:
+        vendor = Vendor.objects.first()
+        recipients = [vendor.email] if vendor is not None and vendor.email else []
+    if not recipients:
+        return
+    subject = "partnerdesk: webhook endpoint disabled"
+    message = (
+        f"Your webhook endpoint {endpoint.url} ({endpoint.public_id}) has been disabled: "
+        f"{endpoint.disabled_reason}.\n\n"
+        "Events are no longer sent to it. Fix the receiver, then enable the endpoint again in "
+        f"{settings.BASE_URL}/ (settings, webhooks); deliveries still pending are then sent again.\n"
+    )
+    try:
+        send_mail(subject, message, None, recipients)
+    except Exception:
+        logger.exception("could not e-mail that webhook endpoint %s was disabled", endpoint.public_id)
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
+    """Send up to ``limit`` due deliveries, one at a time; returns how many were attempted.
+
+    With ``now`` given every claim uses it (tests, billing-run style catch-up); otherwise
+    the clock is read before each claim."""
+    attempted = 0
+    while attempted < limit:
+        current = clock.resolve(now)
+        claim = _claim(current)
+        if claim is None:
+            break
+        delivery_pk, token = claim
+        outcome, url, number = _send(delivery_pk, current)
+        _finish(delivery_pk, token, outcome, url, number, current)
+        attempted += 1
+    return attempted
+
+
+def deliver_loop(*, interval: float = 1.0, stop=None) -> None:  # pragma: no cover - exercised by the kill test
+    """Deliver forever (``partnerdesk webhooks deliver --loop``): drain, sleep, repeat."""
+    from django.db import close_old_connections
+
+    while stop is None or not stop():
+        close_old_connections()
+        if deliver_due() == 0:
+            time.sleep(interval)
