@@ -124,8 +124,6 @@ def resolve(url: str) -> Destination:
     parts = _split(url)
     host = parts.hostname or ""
     scheme = parts.scheme
-    if scheme != "https" and not host_is_allowed(host):
-        raise UnsafeDestination("plain http is accepted only for allowed hosts")
     port = parts.port or (443 if scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -143,6 +141,8 @@ def resolve(url: str) -> Destination:
             reason = address_refusal(address)
             if reason:
                 raise UnsafeDestination(f"refused: {host} resolves to {address}, {reason}")
+    if scheme != "https" and not host_is_allowed(host):
+        raise UnsafeDestination("plain http is accepted only for allowed hosts")
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"

@@ -1,0 +1,112 @@
+"""Endpoint management: create (secret shown once), delete, rotate; tenant scoping."""
+
+from datetime import timedelta
+
+import pytest
+
+from partnerdesk.audit.models import AuditEvent
+from partnerdesk.core.actors import Actor, Tenant
+from partnerdesk.core.errors import DomainError
+from partnerdesk.customers.tests.factories import make_customer
+from partnerdesk.webhooks.delivery import signing_secrets
+from partnerdesk.webhooks.models import Delivery, WebhookEndpoint
+from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoint_list
+from partnerdesk.webhooks.services import (
+    MAX_ENDPOINTS_PER_RESELLER,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+)
+
+URL = "https://hooks.isar.example/partnerdesk"
+
+
+def test_create_returns_the_secret_once_and_audits_without_it(actor, now):
+    endpoint, secret = webhook_endpoint_create(
+        actor=actor, url=URL, events=["member.removed", "member.added", "member.added"], now=now
+    )
+    assert secret.startswith("whsec_") and len(secret) > 40
+    assert endpoint.public_id.startswith("we_")
+    assert (endpoint.url, endpoint.events, endpoint.enabled, endpoint.reseller) == (
+        URL,
+        ["member.added", "member.removed"],
+        True,
+        actor.reseller,
+    )
+    entry = AuditEvent.objects.get(action="webhook_endpoint.create")
+    assert entry.after == {"url": URL, "events": ["member.added", "member.removed"], "enabled": True}
+    assert secret not in str(entry.after)
+
+
+@pytest.mark.parametrize(
+    "events",
+    [[], "member.added", ["member.exploded"], ["ping"], None],
+    ids=["empty", "not-a-list", "unknown", "ping-is-not-subscribable", "none"],
+)
+def test_bad_event_lists_are_refused(actor, now, events):
+    with pytest.raises(DomainError) as refused:
+        webhook_endpoint_create(actor=actor, url=URL, events=events, now=now)
+    assert (refused.value.code, refused.value.param) == ("invalid_request", "events")
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_viewers_and_the_vendor_cannot_create_reseller_endpoints(reseller_and_user, vendor_actor, now):
+    reseller, user = reseller_and_user
+    viewer = Actor.reseller_user(user, reseller, "viewer")
+    for who in (viewer, vendor_actor):
+        with pytest.raises(DomainError) as refused:
+            webhook_endpoint_create(actor=who, url=URL, events=["*"], now=now)
+        assert refused.value.code == "permission_denied"
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_at_most_16_endpoints_per_reseller(actor, other_actor, now):
+    for n in range(MAX_ENDPOINTS_PER_RESELLER):
+        webhook_endpoint_create(actor=actor, url=f"{URL}/{n}", events=["*"], now=now)
+    with pytest.raises(DomainError) as refused:
+        webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    assert refused.value.code == "conflict"
+    webhook_endpoint_create(actor=other_actor, url=URL, events=["*"], now=now)  # per reseller
+    assert WebhookEndpoint.objects.filter(reseller=actor.reseller).count() == MAX_ENDPOINTS_PER_RESELLER
+
+
+def test_delete_stops_deliveries_and_hides_the_endpoint(actor, now):
+    endpoint, _ = webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    make_customer(actor, now=now)
+    webhook_endpoint_delete(actor=actor, endpoint=endpoint, now=now)
+    tenant = Tenant.for_reseller(actor.reseller)
+    assert list(webhook_endpoint_list(tenant)) == []
+    assert list(Delivery.objects.values_list("status", "next_attempt_at")) == [("failed", None)]
+    make_customer(actor, now=now, name="Spaeter GmbH")
+    assert Delivery.objects.count() == 1
+    with pytest.raises(DomainError) as refused:
+        webhook_endpoint_delete(actor=actor, endpoint=endpoint, now=now)
+    assert refused.value.code == "not_found"
+
+
+def test_another_reseller_cannot_see_delete_or_rotate_an_endpoint(actor, other_actor, now):
+    endpoint, secret = webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    with pytest.raises(DomainError) as refused:
+        webhook_endpoint_get(Tenant.for_reseller(other_actor.reseller), endpoint.public_id)
+    assert refused.value.code == "not_found"
+    for service in (webhook_endpoint_delete, webhook_endpoint_rotate_secret):
+        with pytest.raises(DomainError) as refused:
+            service(actor=other_actor, endpoint=endpoint, now=now)
+        assert refused.value.code == "not_found"
+    fresh = WebhookEndpoint.objects.get()
+    assert (fresh.secret, fresh.enabled, fresh.deleted_at) == (secret, True, None)
+    assert list(webhook_endpoint_list(Tenant.for_reseller(other_actor.reseller))) == []
+
+
+def test_rotation_keeps_the_old_secret_signing_for_24_hours(actor, now):
+    endpoint, first = webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    endpoint, second = webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint, now=now)
+    assert signing_secrets(endpoint, now) == [second, first]
+    assert signing_secrets(endpoint, now + timedelta(hours=23, minutes=59)) == [second, first]
+    assert signing_secrets(endpoint, now + timedelta(hours=24)) == [second]
+
+    later = now + timedelta(hours=1)
+    endpoint, third = webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint, now=later)
+    assert signing_secrets(endpoint, later) == [third, second]  # two secrets at most
+    entry = AuditEvent.objects.filter(action="webhook_endpoint.rotate_secret").first()
+    assert third not in str(entry.after) and second not in str(entry.after)
