@@ -95,6 +95,21 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
     print(created.secret)  # alone on stdout, so scripts can capture it
 
 
+def cmd_webhooks_deliver(args: argparse.Namespace) -> None:
+    from partnerdesk.webhooks.delivery import deliver_due, deliver_loop
+
+    if args.loop:
+        deliver_loop(interval=args.interval)
+        return
+    total = 0
+    while True:  # drain everything due now
+        sent = deliver_due()
+        total += sent
+        if sent == 0:
+            break
+    print(f"{total} webhook deliveries attempted")
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -142,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--vendor", action="store_true")
     key.add_argument("--name", default="", help="a label to tell keys apart")
     key.set_defaults(handler=cmd_apikey_create)
+
+    webhooks = commands.add_parser("webhooks", help="webhook deliveries")
+    webhooks_cmds = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION", parser_class=_Parser)
+    webhooks_cmds.required = True
+    deliver = webhooks_cmds.add_parser("deliver", help="send the webhook deliveries that are due")
+    deliver.add_argument("--loop", action="store_true", help="keep delivering until stopped")
+    deliver.add_argument("--interval", type=float, default=1.0, help="seconds to wait when nothing is due")
+    deliver.set_defaults(handler=cmd_webhooks_deliver)
     return parser
 
 
