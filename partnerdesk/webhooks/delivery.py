@@ -94,81 +94,116 @@ class Outcome:
     error: str = ""
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the already checked address, not to whatever the name resolves to now."""
+def _remaining(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError
+    return remaining
 
-    def __init__(self, destination: ssrf.Destination, timeout: float) -> None:
-        super().__init__(destination.host, destination.port, timeout=timeout)
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the already checked address, not to whatever the name resolves to now;
+    every socket operation gets only what is left of the request's time budget."""
+
+    def __init__(self, destination: ssrf.Destination, deadline: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=_remaining(deadline))
         self._address = destination.address
+        self._deadline = deadline
+
+    def _open(self) -> socket.socket:
+        return socket.create_connection((self._address, self.port), _remaining(self._deadline))
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._open()
+        self.sock.settimeout(_remaining(self._deadline))
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
     """TLS to the checked address, with the certificate verified for the URL's host name."""
 
-    def __init__(self, destination: ssrf.Destination, timeout: float) -> None:
-        super().__init__(destination.host, destination.port, timeout=timeout, context=ssl.create_default_context())
-        self._address = destination.address
+    default_port = http.client.HTTPS_PORT
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = self._open()
+        sock.settimeout(_remaining(self._deadline))
+        self.sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        self.sock.settimeout(_remaining(self._deadline))
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = TIMEOUT_SECONDS) -> Outcome:
+def _text(value: str, limit: int) -> str:
+    """Text fit for the log: no NUL characters (PostgreSQL refuses them), at most ``limit``."""
+    return value.replace("\x00", "")[:limit]
+
+
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float = TIMEOUT_SECONDS,
+    start_by: float | None = None,
+) -> Outcome:
     """POST ``body`` to ``url`` through the SSRF guard, within ``timeout`` seconds in all.
 
-    Redirects are not followed (a 3xx is a failure): following one would let a public
-    URL bounce the request to a private address."""
+    ``start_by`` (a ``time.monotonic()`` value) is when the request must have started:
+    a name resolution that took longer is not followed by a send, so the send always fits
+    in the worker's lease. Redirects are not followed (a 3xx is a failure): following one
+    would let a public URL bounce the request to a private address. Never raises: any
+    problem is a failed outcome, so one bad endpoint cannot stop a worker.
+    """
     started = time.monotonic()
 
     def elapsed_ms() -> int:
         return int((time.monotonic() - started) * 1000)
 
+    def failed(error: str, status_code: int | None = None, excerpt: str = "") -> Outcome:
+        return Outcome(
+            succeeded=False,
+            status_code=status_code,
+            duration_ms=elapsed_ms(),
+            response_excerpt=excerpt,
+            error=_text(error, 500),
+        )
+
     try:
         destination = ssrf.resolve(url)
     except ssrf.UnsafeDestination as refusal:
-        return Outcome(succeeded=False, error=str(refusal)[:500])
-    connection_class = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(destination, timeout)
-    deadline = started + timeout
+        return failed(str(refusal))
+    except Exception as error:
+        return failed(f"cannot resolve the URL: {type(error).__name__}: {error}")
+    if start_by is not None and time.monotonic() > start_by:
+        return failed("name resolution took too long; not sent")
+    connection: _PinnedHTTPConnection | None = None
     try:
-
-        def budget() -> None:  # the whole request, not each socket call, gets `timeout`
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            if connection.sock is not None:
-                connection.sock.settimeout(remaining)
-
+        deadline = time.monotonic() + timeout
+        connection_class = _PinnedHTTPSConnection if destination.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(destination, deadline)
         connection.request("POST", destination.path, body=body, headers=headers)
-        budget()
+        sock = connection.sock  # the response reads from it even after the connection lets go
+        sock.settimeout(_remaining(deadline))
         response = connection.getresponse()
         chunks: list[bytes] = []
         size = 0
         while size < MAX_RESPONSE_BYTES:
-            budget()
+            sock.settimeout(_remaining(deadline))
             chunk = response.read1(MAX_RESPONSE_BYTES - size)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
-        excerpt = b"".join(chunks).decode("utf-8", errors="replace")[:EXCERPT_CHARS]
-        return Outcome(
-            succeeded=200 <= response.status < 300,
-            status_code=response.status,
-            duration_ms=elapsed_ms(),
-            response_excerpt=excerpt,
-            error="" if 200 <= response.status < 300 else f"HTTP {response.status}",
-        )
+        excerpt = _text(b"".join(chunks).decode("utf-8", errors="replace"), EXCERPT_CHARS)
+        if 200 <= response.status < 300:
+            return Outcome(
+                succeeded=True, status_code=response.status, duration_ms=elapsed_ms(), response_excerpt=excerpt
+            )
+        return failed(f"HTTP {response.status}", response.status, excerpt)
     except TimeoutError:
-        return Outcome(succeeded=False, duration_ms=elapsed_ms(), error=f"timed out after {timeout:g} s")
-    except (OSError, http.client.HTTPException, ssl.SSLError) as error:
-        return Outcome(succeeded=False, duration_ms=elapsed_ms(), error=f"{type(error).__name__}: {error}"[:500])
+        return failed(f"timed out after {timeout:g} s")
+    except Exception as error:
+        return failed(f"{type(error).__name__}: {error}")
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def _claim(now: datetime) -> tuple[int, str] | None:
@@ -191,7 +226,7 @@ def _claim(now: datetime) -> tuple[int, str] | None:
     return delivery.pk, token
 
 
-def _send(delivery_pk: int, now: datetime) -> tuple[Outcome, str, int]:
+def _send(delivery_pk: int, now: datetime, start_by: float) -> tuple[Outcome, str, int]:
     delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_pk)
     endpoint, event = delivery.endpoint, delivery.event
     body = event_payload(event)
@@ -206,7 +241,7 @@ def _send(delivery_pk: int, now: datetime) -> tuple[Outcome, str, int]:
         "Partnerdesk-Event": event.type,
         "Partnerdesk-Event-Id": event.public_id,
     }
-    return post(endpoint.url, body, headers), endpoint.url, delivery.attempts + 1
+    return post(endpoint.url, body, headers, start_by=start_by), endpoint.url, delivery.attempts + 1
 
 
 def _finish(delivery_pk: int, token: str, outcome: Outcome, url: str, number: int, now: datetime) -> None:
@@ -316,11 +351,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     attempted = 0
     while attempted < limit:
         current = clock.resolve(now)
+        claimed_at = time.monotonic()
         claim = _claim(current)
         if claim is None:
             break
         delivery_pk, token = claim
-        outcome, url, number = _send(delivery_pk, current)
+        # Start the request only while the rest of the lease still covers all of it.
+        start_by = claimed_at + (LEASE.total_seconds() - TIMEOUT_SECONDS - 1)
+        outcome, url, number = _send(delivery_pk, current, start_by)
         _finish(delivery_pk, token, outcome, url, number, current)
         attempted += 1
     return attempted
@@ -332,5 +370,12 @@ def deliver_loop(*, interval: float = 1.0, stop=None) -> None:  # pragma: no cov
 
     while stop is None or not stop():
         close_old_connections()
-        if deliver_due() == 0:
+        try:
+            sent = deliver_due()
+        except Exception:
+            # A database outage, say: log, wait, go on. The claimed delivery (if any) is
+            # retried when its lease runs out.
+            logger.exception("webhook delivery failed; retrying")
+            sent = 0
+        if sent == 0:
             time.sleep(interval)

@@ -95,6 +95,8 @@ def validate_url(url: str, param: str = "url") -> str:
     url = (url or "").strip()
     if not url or len(url) > 2000:
         raise invalid("A webhook URL of at most 2000 characters is required.", param)
+    if not url.isascii() or not url.isprintable() or " " in url:
+        raise invalid("Use an ASCII URL without spaces (IDNA host, percent-encoded path).", param)
     try:
         parts = _split(url)
     except UnsafeDestination as refusal:

@@ -23,6 +23,7 @@ class Receiver:
         self.statuses: list[int] = []
         self.default = 200
         self.delay = 0.0
+        self.answer: bytes | None = None  # the response body; default "answer <status>"
         self.lock = threading.Lock()
         receiver = self
 
@@ -35,7 +36,7 @@ class Receiver:
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
                 if receiver.delay:
                     time.sleep(receiver.delay)
-                answer = f"answer {status}".encode()
+                answer = receiver.answer if receiver.answer is not None else f"answer {status}".encode()
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "text/plain")

@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -270,3 +271,32 @@ def test_redirects_are_not_followed(allow_local):
         server.shutdown()
         server.server_close()
     assert (outcome.succeeded, outcome.status_code, outcome.error) == (False, 307, "HTTP 307")
+
+
+def test_the_log_keeps_a_cleaned_excerpt_of_any_answer(actor, receiver, endpoint_and_secret, now):
+    receiver.default = 502
+    receiver.answer = b"bad\x00gateway \xff" + b"x" * 5000
+    make_customer(actor, now=now)
+    deliver_due(now=now)
+    attempt = DeliveryAttempt.objects.get()
+    assert attempt.response_excerpt == "badgateway \ufffd" + "x" * 988
+    assert (attempt.status_code, attempt.error) == (502, "HTTP 502")
+
+
+def test_https_to_a_server_without_tls_is_a_failed_attempt_not_a_crash(receiver, allow_local):
+    outcome = sender.post(f"https://127.0.0.1:{receiver.port}/hooks", b"{}", {})
+    assert (outcome.succeeded, outcome.status_code) == (False, None)
+    assert outcome.error.startswith("SSL")
+
+
+def test_a_url_http_cannot_send_is_a_failed_attempt_not_a_crash(receiver, allow_local):
+    outcome = sender.post(f"http://127.0.0.1:{receiver.port}/\u00e4", b"{}", {})
+    assert (outcome.succeeded, outcome.status_code) == (False, None)
+    assert outcome.error.startswith("UnicodeEncodeError")
+    assert receiver.received == []
+
+
+def test_no_request_starts_after_the_lease_would_no_longer_cover_it(receiver, allow_local):
+    outcome = sender.post(receiver.url(), b"{}", {}, start_by=time.monotonic() - 1)
+    assert (outcome.succeeded, outcome.error) == (False, "name resolution took too long; not sent")
+    assert receiver.received == []

@@ -55,6 +55,8 @@ def test_public_addresses_pass(address):
         "https://user:pw@hooks.example.com/",
         "https://hooks.example.com:99999/",
         "not a url",
+        "https://hooks.exämple.com/",
+        "https://hooks.example.com/a b",
         "",
     ],
 )
