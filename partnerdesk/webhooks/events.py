@@ -139,6 +139,11 @@ def record_ping(*, endpoint: WebhookEndpoint, now: datetime) -> Delivery:
 # The data of events: objects as the API shows them ------------------------------------------
 
 
+def event_api_data(event: Event) -> dict[str, Any]:
+    """An event as ``GET /api/v1/events`` shows it (API.md: id, type, created_at, data)."""
+    return {"id": event.public_id, "type": event.type, "created_at": event.created_at, "data": event.data}
+
+
 def customer_data(customer: Customer) -> dict[str, Any]:
     return {
         "id": customer.public_id,

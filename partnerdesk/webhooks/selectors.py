@@ -73,3 +73,20 @@ def delivery_attempts(tenant: Tenant, delivery: Delivery) -> QuerySet[DeliveryAt
     """Every attempt of the delivery, newest first: status, duration, response excerpt, error."""
     delivery_get(tenant, delivery.public_id)
     return DeliveryAttempt.objects.filter(delivery=delivery).order_by("-attempted_at", "-id")
+
+
+def webhook_endpoint_data(endpoint: WebhookEndpoint, *, secret: str | None = None) -> dict:
+    """An endpoint as the API shows it; ``secret`` only in the answer that creates (or
+    rotates) it: pass the secret the service returned."""
+    data = {
+        "id": endpoint.public_id,
+        "url": endpoint.url,
+        "events": endpoint.events,
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason,
+        "created_at": endpoint.created_at,
+    }
+    if secret is not None:
+        data["secret"] = secret
+    return data

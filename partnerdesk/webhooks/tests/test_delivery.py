@@ -300,3 +300,27 @@ def test_no_request_starts_after_the_lease_would_no_longer_cover_it(receiver, al
     outcome = sender.post(receiver.url(), b"{}", {}, start_by=time.monotonic() - 1)
     assert (outcome.succeeded, outcome.error) == (False, "name resolution took too long; not sent")
     assert receiver.received == []
+
+
+def test_a_claimed_delivery_is_nobody_elses_until_its_lease_runs_out(actor, receiver, endpoint_and_secret, now):
+    make_customer(actor, now=now)
+    delivery = Delivery.objects.get()
+    first = sender._claim(now)
+    assert first is not None and first[0] == delivery.pk
+    assert sender._claim(now) is None  # claimed: not due for another worker
+    assert sender._claim(now + sender.LEASE - timedelta(seconds=1)) is None
+
+    # The first worker died; after the lease another one takes over.
+    second = sender._claim(now + sender.LEASE)
+    assert second is not None and second[0] == delivery.pk and second[1] != first[1]
+
+    # The first worker's late report is logged but does not change the delivery.
+    late = sender.Outcome(succeeded=True, status_code=200)
+    sender._finish(delivery.pk, first[1], late, receiver.url(), 1, now + sender.LEASE)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.claim_token) == ("pending", 0, second[1])
+    assert DeliveryAttempt.objects.count() == 1
+
+    sender._finish(delivery.pk, second[1], late, receiver.url(), 1, now + sender.LEASE)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.claim_token) == ("succeeded", 1, "")

@@ -110,3 +110,31 @@ def test_rotation_keeps_the_old_secret_signing_for_24_hours(actor, now):
     assert signing_secrets(endpoint, later) == [third, second]  # two secrets at most
     entry = AuditEvent.objects.filter(action="webhook_endpoint.rotate_secret").first()
     assert third not in str(entry.after) and second not in str(entry.after)
+
+
+def test_api_representations(actor, now):
+    from partnerdesk.webhooks.events import event_api_data
+    from partnerdesk.webhooks.models import Event
+    from partnerdesk.webhooks.selectors import webhook_endpoint_data
+
+    endpoint, secret = webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    assert webhook_endpoint_data(endpoint, secret=secret) == {
+        "id": endpoint.public_id,
+        "url": URL,
+        "events": ["*"],
+        "description": "",
+        "enabled": True,
+        "disabled_reason": "",
+        "created_at": now,
+        "secret": secret,
+    }
+    assert "secret" not in webhook_endpoint_data(endpoint)
+    customer = make_customer(actor, now=now)
+    event = Event.objects.get()
+    assert event_api_data(event) == {
+        "id": event.public_id,
+        "type": "customer.created",
+        "created_at": now,
+        "data": event.data,
+    }
+    assert event.data["id"] == customer.public_id

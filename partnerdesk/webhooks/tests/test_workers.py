@@ -139,3 +139,16 @@ def test_many_events_recorded_while_two_workers_deliver_all_arrive_exactly_once(
     assert set(received) == expected
     assert max(received.values()) == 1  # two workers never sent the same delivery
     assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
+
+
+def test_the_cli_drains_what_is_due(actor, receiver, allow_local, capsys):
+    from partnerdesk import cli
+
+    webhook_endpoint_create(actor=actor, url=receiver.url(), events=["*"])
+    for n in range(3):
+        customer_create(actor=actor, data={"company_name": f"Kunde {n} GmbH", "country": "DE"})
+    assert cli.main(["webhooks", "deliver"]) == 0
+    assert capsys.readouterr().out == "3 webhook deliveries attempted\n"
+    assert len(receiver.received) == 3
+    assert cli.main(["webhooks", "deliver"]) == 0
+    assert capsys.readouterr().out == "0 webhook deliveries attempted\n"
