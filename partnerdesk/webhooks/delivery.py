@@ -36,7 +36,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 
+from partnerdesk.audit.services import audit_record
 from partnerdesk.core import clock
+from partnerdesk.core.actors import Actor
 from partnerdesk.webhooks import ssrf
 from partnerdesk.webhooks.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
 from partnerdesk.webhooks.verify import signature_header
@@ -311,6 +313,15 @@ def _record_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, now: dat
         since = f"{endpoint.failing_since:%Y-%m-%d %H:%M} UTC"
         endpoint.disabled_reason = f"{endpoint.consecutive_failures} failed attempts in a row since {since}"
         fields += ["enabled", "disabled_at", "disabled_reason"]
+        audit_record(
+            actor=Actor.system(),
+            action="webhook_endpoint.disable",
+            obj=endpoint,
+            reseller=endpoint.reseller,
+            before={"enabled": True},
+            after={"enabled": False, "reason": endpoint.disabled_reason},
+            now=now,
+        )
         transaction.on_commit(lambda: _mail_endpoint_disabled(endpoint.pk))
     endpoint.save(update_fields=fields)
 

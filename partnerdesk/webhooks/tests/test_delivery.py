@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core import mail
 
+from partnerdesk.audit.models import AuditEvent
 from partnerdesk.core.actors import Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.tests.factories import make_customer
@@ -132,6 +133,13 @@ def test_failures_are_retried_for_72_hours_then_the_endpoint_is_disabled_and_the
     assert delivery.attempts == len(receiver.received) == 16
     endpoint = WebhookEndpoint.objects.get()
     assert (endpoint.enabled, endpoint.disabled_at, endpoint.consecutive_failures) == (False, at, 16)
+    entry = AuditEvent.objects.get(action="webhook_endpoint.disable")
+    assert (entry.actor, entry.reseller, entry.object_id, entry.at) == (
+        "system",
+        actor.reseller,
+        endpoint.public_id,
+        at,
+    )
     [message] = mail.outbox
     assert message.to == ["owner@isar.example"]
     assert endpoint.url in message.body
