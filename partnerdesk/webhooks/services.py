@@ -102,6 +102,51 @@ def webhook_endpoint_create(
     return endpoint, secret
 
 
+def webhook_endpoint_update(
+    *,
+    actor: Actor,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    events: list[str] | None = None,
+    description: str | None = None,
+    now: datetime | None = None,
+) -> WebhookEndpoint:
+    """Change an endpoint's URL, event types or description (None keeps the value). The
+    secret stays; pending deliveries go to the new URL."""
+    _require_owner(actor, endpoint)
+    if endpoint.product_id is not None and url is not None:
+        raise invalid("A provisioning endpoint follows the product's provisioning URL.", "url")
+    clean: dict = {}
+    if url is not None:
+        clean["url"] = ssrf.validate_url(url)
+    if events is not None:
+        clean["events"] = _clean_events(events)
+    if description is not None:
+        clean["description"] = description.strip()[:200]
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(endpoint)
+        if locked.deleted_at is not None:
+            raise not_found("webhook endpoint", "endpoint")
+        changed = {name: value for name, value in clean.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        before = _endpoint_snapshot(locked)
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(changed))
+        audit_record(
+            actor=actor,
+            action="webhook_endpoint.update",
+            obj=locked,
+            reseller=locked.reseller,
+            before=before,
+            after=_endpoint_snapshot(locked),
+            now=now,
+        )
+    return locked
+
+
 def webhook_endpoint_delete(*, actor: Actor, endpoint: WebhookEndpoint, now: datetime | None = None) -> None:
     """Remove an endpoint: nothing more is sent to it. Its delivery log is kept (the row is
     marked deleted), so a worker in the middle of a send can still log the attempt."""

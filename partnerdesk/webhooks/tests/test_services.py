@@ -138,3 +138,27 @@ def test_api_representations(actor, now):
         "data": event.data,
     }
     assert event.data["id"] == customer.public_id
+
+
+def test_update_changes_url_and_events_and_keeps_the_secret(actor, other_actor, now):
+    from partnerdesk.webhooks.services import webhook_endpoint_update
+
+    endpoint, secret = webhook_endpoint_create(actor=actor, url=URL, events=["*"], now=now)
+    updated = webhook_endpoint_update(
+        actor=actor, endpoint=endpoint, url="https://new.isar.example/pd", events=["invoice.paid"], now=now
+    )
+    assert (updated.url, updated.events, updated.secret) == ("https://new.isar.example/pd", ["invoice.paid"], secret)
+    entry = AuditEvent.objects.get(action="webhook_endpoint.update")
+    assert (entry.before["url"], entry.after["url"]) == (URL, "https://new.isar.example/pd")
+
+    for kwargs, code in [
+        ({"actor": other_actor, "url": "https://polder.example/"}, "not_found"),
+        ({"actor": actor, "url": "https://10.0.0.1/"}, "invalid_request"),
+        ({"actor": actor, "events": ["nope"]}, "invalid_request"),
+    ]:
+        with pytest.raises(DomainError) as refused:
+            webhook_endpoint_update(endpoint=endpoint, now=now, **kwargs)
+        assert refused.value.code == code
+    fresh = WebhookEndpoint.objects.get()
+    assert (fresh.url, fresh.events) == ("https://new.isar.example/pd", ["invoice.paid"])
+    assert AuditEvent.objects.filter(action="webhook_endpoint.update").count() == 1
