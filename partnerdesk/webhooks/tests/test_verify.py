@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnerdesk.webhooks.verify import sign, signature_header, verify_signature
 
@@ -87,3 +89,18 @@ def test_the_helper_needs_only_the_standard_library():
         for alias in node.names
     }
     assert imported == {"__future__", "hashlib", "hmac", "time", "datetime"}
+
+
+@given(
+    body=st.binary(max_size=300),
+    secret=st.text(min_size=1, max_size=40),
+    timestamp=st.integers(min_value=0, max_value=2**40),
+    flip=st.integers(min_value=0),
+)
+def test_any_signed_body_verifies_and_any_changed_byte_does_not(body, secret, timestamp, flip):
+    header = signature_header(body, [secret], timestamp)
+    assert verify_signature(body, header, secret, now=timestamp)
+    if body:
+        index = flip % len(body)
+        changed = body[:index] + bytes([body[index] ^ 0x01]) + body[index + 1 :]
+        assert not verify_signature(changed, header, secret, now=timestamp)
