@@ -210,18 +210,18 @@ def post(
 
 def _claim(now: datetime) -> tuple[int, str] | None:
     """Take the next due delivery for this worker, or None when nothing is due."""
+    due = Delivery.objects.filter(
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
+        endpoint__enabled=True,
+    ).order_by("next_attempt_at", "id")
+    # An idle worker polls often: look without a transaction first, so polling takes no
+    # write lock (SQLite's BEGIN IMMEDIATE takes the database's) while nothing is due.
+    if not due.exists():
+        return None
     token = secrets.token_hex(16)
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status=Delivery.Status.PENDING,
-                next_attempt_at__lte=now,
-                endpoint__enabled=True,
-            )
-            .order_by("next_attempt_at", "id")
-            .first()
-        )
+        delivery = due.select_for_update(skip_locked=True, of=("self",)).first()
         if delivery is None:
             return None
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + LEASE, claim_token=token)

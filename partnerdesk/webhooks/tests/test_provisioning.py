@@ -114,3 +114,25 @@ def test_a_product_endpoint_and_a_reseller_endpoint_each_get_their_copy(actor, p
     assert sorted(r.path for r in receiver.received) == ["/provision", "/reseller"]
     ids = {r.headers["Partnerdesk-Delivery"] for r in receiver.received}
     assert len(ids) == 2  # one delivery per endpoint and event
+
+
+def test_a_failing_provisioning_endpoint_is_disabled_and_the_vendor_told(
+    actor, vendor, provisioned, annual_plan, receiver, now, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    vendor.email = "ops@cloudwerk.example"
+    vendor.save(update_fields=["email"])
+    receiver.default = 500
+    make_subscription(actor, annual_plan, now=now)
+    delivery = Delivery.objects.get()
+    at = now
+    with django_capture_on_commit_callbacks(execute=True):
+        while delivery.status == "pending":
+            deliver_due(now=at)
+            delivery.refresh_from_db()
+            at = delivery.next_attempt_at or at
+    endpoint = WebhookEndpoint.objects.get()
+    assert (delivery.status, endpoint.enabled) == ("failed", False)
+    [message] = mail.outbox
+    assert message.to == ["ops@cloudwerk.example"]
