@@ -99,7 +99,12 @@ def cmd_webhooks_deliver(args: argparse.Namespace) -> None:
     from partnerdesk.webhooks.delivery import deliver_due, deliver_loop
 
     if args.loop:
-        deliver_loop(interval=args.interval)
+        import signal
+
+        stopping: list[int] = []
+        # SIGTERM (systemd, docker stop) ends the loop after the request in flight.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+        deliver_loop(interval=args.interval, stop=lambda: bool(stopping))
         return
     total = 0
     while True:  # drain everything due now

@@ -27,6 +27,7 @@ import secrets
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -375,14 +376,15 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:
     return attempted
 
 
-def deliver_loop(*, interval: float = 1.0, stop=None) -> None:  # pragma: no cover - exercised by the kill test
-    """Deliver forever (``partnerdesk webhooks deliver --loop``): drain, sleep, repeat."""
+def deliver_loop(*, interval: float = 1.0, stop: Callable[[], bool] | None = None) -> None:
+    """Deliver until ``stop()`` says so (``partnerdesk webhooks deliver --loop``): a few
+    deliveries at a time, so a stop request waits for one request at most; sleep when idle."""
     from django.db import close_old_connections
 
     while stop is None or not stop():
         close_old_connections()
         try:
-            sent = deliver_due()
+            sent = deliver_due(limit=1)
         except Exception:
             # A database outage, say: log, wait, go on. The claimed delivery (if any) is
             # retried when its lease runs out.

@@ -88,6 +88,7 @@ def test_a_killed_worker_still_delivers_every_event_after_restart(actor, receive
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(10)
+    assert second.returncode == 0  # SIGTERM stops the loop cleanly
 
     received = Counter(json.loads(r.body)["id"] for r in receiver.received)
     assert set(received) == expected  # every event at least once
