@@ -199,6 +199,8 @@ def cmd_restore(args: argparse.Namespace) -> None:
         raise CliError("partnerdesk restore: this replaces the whole database; add --yes to confirm")
     restore(Path(args.file))
     print(f"Restored from {args.file}")
+
+
 def cmd_billing_run(args: argparse.Namespace) -> None:
     from partnerdesk.billing.run import billing_run
 
@@ -218,6 +220,26 @@ def _aware_datetime(value: str):
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not an ISO 8601 time such as 2026-04-01T00:00:00Z") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def cmd_webhooks_deliver(args: argparse.Namespace) -> None:
+    from partnerdesk.webhooks.delivery import deliver_due, deliver_loop
+
+    if args.loop:
+        import signal
+
+        stopping: list[int] = []
+        # SIGTERM (systemd, docker stop) ends the loop after the request in flight.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+        deliver_loop(interval=args.interval, stop=lambda: bool(stopping))
+        return
+    total = 0
+    while True:  # drain everything due now
+        sent = deliver_due()
+        total += sent
+        if sent == 0:
+            break
+    print(f"{total} webhook deliveries attempted")
 
 
 # Parser -----------------------------------------------------------------------------------
@@ -309,6 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = billing_cmds.add_parser("run", help="convert ended trials, renew ended periods, remind and suspend overdue")
     run.add_argument("--now", type=_aware_datetime, default=None, help="the time to run at (default: the clock)")
     run.set_defaults(handler=cmd_billing_run)
+
+    webhooks = commands.add_parser("webhooks", help="webhook deliveries")
+    webhooks_cmds = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION", parser_class=_Parser)
+    webhooks_cmds.required = True
+    deliver = webhooks_cmds.add_parser("deliver", help="send the webhook deliveries that are due")
+    deliver.add_argument("--loop", action="store_true", help="keep delivering until stopped")
+    deliver.add_argument("--interval", type=float, default=1.0, help="seconds to wait when nothing is due")
+    deliver.set_defaults(handler=cmd_webhooks_deliver)
     return parser
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "partnerdesk.notifications",
     "partnerdesk.invitations",
     "partnerdesk.billing",
+    "partnerdesk.webhooks",
     "partnerdesk.web",
 ]
 

@@ -39,6 +39,7 @@ from partnerdesk.subscriptions.models import (
     Subscription,
     SubscriptionAdmin,
 )
+from partnerdesk.webhooks.events import member_data, record_event, record_subscription_event
 
 _STATE_FIELDS = [
     "status",
@@ -259,6 +260,7 @@ def subscription_create(
             after={"plan": plan.code, **snapshot(subscription, _STATE_FIELDS)},
             now=now,
         )
+        record_subscription_event(type="subscription.created", subscription=subscription, now=now)
     return subscription
 
 
@@ -314,6 +316,7 @@ def subscription_start(
                 after={"started_at": now},
                 now=now,
             )
+            record_subscription_event(type="subscription.started", subscription=locked, now=now)
     return locked, launch_url(locked)
 
 
@@ -361,6 +364,10 @@ def subscription_cancel(
             after={**snapshot(locked, _STATE_FIELDS), "reason": locked.cancel_reason},
             now=now,
         )
+        # One event when the cancellation is made: ``status`` says whether it ended at
+        # once (trial) or ``cancel_at_period_end`` runs it to the period end, when the
+        # billing run ends it with ``subscription.expired``.
+        record_subscription_event(type="subscription.cancelled", subscription=locked, now=now)
     return locked
 
 
@@ -514,6 +521,7 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
             after=snapshot(locked, _STATE_FIELDS),
             now=now,
         )
+        record_subscription_event(type="subscription.activated", subscription=locked, now=now)
     return locked
 
 
@@ -674,6 +682,13 @@ def member_add(*, actor: Actor, subscription: Subscription, email: str, now: dat
             now=now,
         )
         member_invite(actor=actor, member=member, now=now)
+        record_event(
+            type="member.added",
+            reseller=locked.reseller,
+            customer=locked.customer,
+            data=member_data(member, locked),
+            now=now,
+        )
     return member
 
 
@@ -695,6 +710,13 @@ def member_remove(*, actor: Actor, subscription: Subscription, member: Member, n
             acting_on=locked.customer,
             reseller=locked.reseller,
             before={"email": member.email, "status": member.status},
+            now=now,
+        )
+        record_event(
+            type="member.removed",
+            reseller=locked.reseller,
+            customer=locked.customer,
+            data=member_data(member, locked),
             now=now,
         )
 
