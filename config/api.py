@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from ninja import NinjaAPI
 
+from partnerdesk.audit.api import router as audit_router
+from partnerdesk.billing.api import router as billing_router
 from partnerdesk.catalog.api import router as catalog_router
 from partnerdesk.core.api import errors
 from partnerdesk.core.api.auth import ApiKeyAuth, PerKeyRateThrottle
@@ -12,6 +14,7 @@ from partnerdesk.core.api.sandbox import router as sandbox_router
 from partnerdesk.customers.api import router as customers_router
 from partnerdesk.invitations.api import router as invitations_router
 from partnerdesk.subscriptions.api import router as subscriptions_router
+from partnerdesk.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="partnerdesk API",
@@ -29,5 +32,14 @@ api = NinjaAPI(
 )
 errors.register(api)
 
-for router in (catalog_router, customers_router, invitations_router, subscriptions_router, sandbox_router):
+for router in (
+    catalog_router,
+    customers_router,
+    invitations_router,
+    subscriptions_router,
+    billing_router,
+    webhooks_router,
+    audit_router,
+    sandbox_router,
+):
     api.add_router("", router)

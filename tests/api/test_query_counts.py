@@ -12,6 +12,7 @@ from partnerdesk.core.actors import Actor
 from partnerdesk.customers.tests.factories import make_customer
 from partnerdesk.subscriptions import services
 from partnerdesk.subscriptions.tests.factories import make_subscription
+from partnerdesk.webhooks.services import webhook_endpoint_create
 
 
 def queries(client, key: str, path: str) -> int:
@@ -32,7 +33,7 @@ def grow(actor, plan, now, sub, n: int) -> None:
 
 
 @pytest.mark.django_db
-def test_list_endpoints_do_not_grow_with_rows(client, actor, annual_plan, now):
+def test_list_endpoints_do_not_grow_with_rows(client, actor, annual_plan, now, vendor):
     sub = make_subscription(actor, annual_plan, now=now, seats=60)
     services.member_add(actor=actor, subscription=sub, email="first@x.example", now=now)
     key = apikey_create(actor=Actor.system(), reseller=actor.reseller).secret
@@ -46,5 +47,7 @@ def test_list_endpoints_do_not_grow_with_rows(client, actor, annual_plan, now):
     queries(client, key, "/products")  # warm: the first request may update last_used_at
     small = {path: queries(client, key, path) for path in paths}
     grow(actor, annual_plan, now, sub, 49)
+    for n in range(1, 15):  # at most 16 endpoints per reseller
+        webhook_endpoint_create(actor=actor, url=f"https://hooks.example.com/{n}", events=["*"], now=now)
     large = {path: queries(client, key, path) for path in paths}
     assert large == small

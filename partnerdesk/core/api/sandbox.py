@@ -51,3 +51,21 @@ def set_clock(request, payload: ClockIn):
         raise invalid("now needs a time zone, e.g. 2026-03-10T09:30:00Z.", "now")
     clock.set_sandbox_now(payload.now)
     return _render()
+
+
+class BillingRunOut(Schema):
+    now: datetime
+    counts: dict[str, int]
+
+
+@router.post(
+    "/sandbox/billing-run",
+    response={200: BillingRunOut, **ERRORS},
+    summary="Run the billing run at once, at the sandbox clock's time",
+)
+def run_billing(request):
+    from partnerdesk.billing.run import billing_run
+
+    _require_sandbox(request)
+    now = clock.now()
+    return {"now": now, "counts": dict(billing_run(now=now))}
