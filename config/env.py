@@ -89,10 +89,14 @@ def email_settings(url: str) -> dict:
     }
 
 
-def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False) -> dict:
-    """The job queue: Redis when ``REDIS_URL`` is set, else a SQLite file in the data folder."""
+def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False, name: str = "") -> dict:
+    """The job queue: Redis when ``REDIS_URL`` is set, else a SQLite file in the data folder.
+
+    ``name`` (``PARTNERDESK_QUEUE_NAME``) keeps the queues of several installations that
+    share one Redis database apart; every app and worker of one installation needs the same.
+    """
     config: dict = {
-        "name": "partnerdesk",
+        "name": name or "partnerdesk",
         "immediate": immediate,
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},

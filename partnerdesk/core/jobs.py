@@ -7,6 +7,7 @@ consumer in a child process; ``partnerdesk worker`` runs one on its own.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -46,4 +47,9 @@ def run_daily_hook(setting: str) -> Any:
     if not path:
         logger.info("daily job %s: nothing configured (settings.%s is empty)", setting.lower(), setting)
         return None
-    return import_string(path)(now=clock.now())
+    now = clock.now()
+    result = import_string(path)(now=now)
+    # Periodic jobs keep no result in the queue: the log is where an operator sees what ran.
+    shown = json.dumps(result, sort_keys=True) if isinstance(result, dict) else repr(result)
+    logger.info("daily job %s at %s finished: %s", setting.lower(), now.isoformat(), shown)
+    return result
