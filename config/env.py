@@ -102,7 +102,7 @@ def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False, na
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
     }
     if redis_url:
-        config |= {"huey_class": "huey.RedisHuey", "connection": {"url": redis_url}}
+        config |= {"huey_class": "partnerdesk.core.jobs.RedisQueue", "connection": {"url": redis_url}}
     else:
-        config |= {"huey_class": "huey.SqliteHuey", "filename": str(data_dir / "jobs.sqlite3")}
+        config |= {"huey_class": "partnerdesk.core.jobs.SqliteQueue", "filename": str(data_dir / "jobs.sqlite3")}
     return config

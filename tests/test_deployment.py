@@ -37,7 +37,10 @@ import httpx
 import psycopg
 import pytest
 import redis
+from huey import crontab
 
+from config.env import huey_settings
+from partnerdesk.core.jobs import build_huey
 from partnerdesk.notifications.testing import SmtpServer, free_port, subject_of
 
 REDIS_URL = os.environ.get("PARTNERDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -203,8 +206,10 @@ def wait_for(condition, seconds: float, what: str, processes: Processes) -> None
 
 
 def ready(port: int) -> bool:
+    """/readyz as a load balancer asks it: by the machine's address, not the public host name."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/readyz", headers={"Host": f"10.0.0.7:{port}"})
     try:
-        return urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2).status == 200
+        return urllib.request.urlopen(request, timeout=2).status == 200
     except OSError:
         return False
 
@@ -219,15 +224,13 @@ def run_python(code: str, env: dict, tmp_path: Path) -> subprocess.Popen:
     )
 
 
+def entries(log: str) -> list[dict]:
+    """A process's JSON log lines (gunicorn's own lines are not JSON)."""
+    return [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+
+
 def messages(log: str, starting: str = "") -> list[str]:
-    """The messages of a process's JSON log lines (gunicorn's own lines are not JSON)."""
-    found = []
-    for line in log.splitlines():
-        if line.startswith("{"):
-            message = json.loads(line)["message"]
-            if message.startswith(starting):
-                found.append(message)
-    return found
+    return [entry["message"] for entry in entries(log) if entry["message"].startswith(starting)]
 
 
 def executed(log: str) -> list[tuple[str, str]]:
@@ -238,6 +241,30 @@ def executed(log: str) -> list[tuple[str, str]]:
             name, _, rest = message.partition(": ")
             done.append((name, rest.split(" ")[0]))
     return done
+
+
+def test_each_due_periodic_job_is_queued_once_by_all_workers_together(tmp_path):
+    name = f"once-{uuid.uuid4().hex}"
+    queues = []
+    for n in (1, 2):  # two workers' queues: the same name, each its own scheduler
+        (tmp_path / str(n)).mkdir()
+        queue = build_huey(huey_settings(redis_url="", data_dir=tmp_path / str(n), name=name))
+        queue.periodic_task(crontab(hour="2", minute="0"), name="nightly")(lambda: None)
+        queues.append(queue)
+    at_two = datetime(2026, 3, 10, 2, 0, 17)  # noqa: DTZ001 - huey's schedule runs on naive UTC
+    assert [len(queue.read_periodic(at_two)) for queue in queues] == [1, 0]
+    assert [len(queue.read_periodic(at_two.replace(second=58))) for queue in queues] == [0, 0]
+    assert [len(queue.read_periodic(at_two + timedelta(minutes=1))) for queue in queues] == [0, 0]  # not due
+    next_night = at_two + timedelta(days=1)
+    assert [len(queue.read_periodic(next_night)) for queue in reversed(queues)] == [1, 0]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_load_balancer_probes_are_answered_for_any_host(client, db, path):
+    response = client.get(path, HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200 and response["X-Request-ID"]
+    assert client.head(path, HTTP_HOST="10.0.0.7:8000").status_code == 200
+    assert client.get("/api/v1/products", HTTP_HOST="10.0.0.7:8000").status_code == 400  # the host check holds
 
 
 def test_two_app_processes_and_two_workers_on_postgresql_and_redis(tmp_path, caplog, deploy_database, queue_name, smtp):
@@ -422,3 +449,12 @@ def test_two_app_processes_and_two_workers_on_postgresql_and_redis(tmp_path, cap
     billing_runs = {task_id for name, task_id in every if name.endswith(".daily_billing_run")}
     assert billing_runs | set(locked) == set(billing_jobs)
     assert "Unhandled exception" not in processes.log("worker1") + processes.log("worker2")
+
+    # Both workers run the schedule, yet each periodic job was queued once per due minute.
+    queued = Counter(
+        (entry["message"].split(": ")[0], entry["time"][:16])
+        for n in (1, 2)
+        for entry in entries(processes.log(f"worker{n}"))
+        if entry["message"].startswith("Enqueueing periodic task ")
+    )
+    assert queued and max(queued.values()) == 1, queued
