@@ -89,16 +89,20 @@ def email_settings(url: str) -> dict:
     }
 
 
-def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False) -> dict:
-    """The job queue: Redis when ``REDIS_URL`` is set, else a SQLite file in the data folder."""
+def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False, name: str = "") -> dict:
+    """The job queue: Redis when ``REDIS_URL`` is set, else a SQLite file in the data folder.
+
+    ``name`` (``PARTNERDESK_QUEUE_NAME``) keeps the queues of several installations that
+    share one Redis database apart; every app and worker of one installation needs the same.
+    """
     config: dict = {
-        "name": "partnerdesk",
+        "name": name or "partnerdesk",
         "immediate": immediate,
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
     }
     if redis_url:
-        config |= {"huey_class": "huey.RedisHuey", "connection": {"url": redis_url}}
+        config |= {"huey_class": "partnerdesk.core.jobs.RedisQueue", "connection": {"url": redis_url}}
     else:
-        config |= {"huey_class": "huey.SqliteHuey", "filename": str(data_dir / "jobs.sqlite3")}
+        config |= {"huey_class": "partnerdesk.core.jobs.SqliteQueue", "filename": str(data_dir / "jobs.sqlite3")}
     return config

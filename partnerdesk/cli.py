@@ -35,10 +35,29 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _migrate(verbosity: int = 0) -> None:
-    from django.core.management import call_command
+# Any constant shared by every partnerdesk process: the key of the PostgreSQL advisory lock
+# that lets one process at a time apply migrations.
+_MIGRATE_LOCK = 0x70645F6D6967  # "pd_mig"
 
-    call_command("migrate", interactive=False, verbosity=verbosity)
+
+def _migrate(verbosity: int = 0) -> None:
+    """Apply pending migrations. On PostgreSQL, several machines starting at once (app and
+    worker processes of a multi-machine deployment) take turns under an advisory lock:
+    the first applies them, the others then find nothing to do. Without the lock two of
+    them could both try to create the same table."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_MIGRATE_LOCK])
+    try:
+        call_command("migrate", interactive=False, verbosity=verbosity)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATE_LOCK])
 
 
 # Commands ---------------------------------------------------------------------------------

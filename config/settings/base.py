@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "partnerdesk.core.requestid.RequestIdMiddleware",
+    "partnerdesk.core.health.HealthCheckMiddleware",  # before anything that checks the Host header
     "partnerdesk.core.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

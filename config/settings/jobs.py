@@ -11,14 +11,14 @@ globals().update(env.email_settings(env.get("EMAIL_URL")))
 DEFAULT_FROM_EMAIL = env.get("PARTNERDESK_FROM_EMAIL") or "partnerdesk <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-HUEY = env.huey_settings(redis_url=_REDIS_URL, data_dir=_DATA_DIR)
+HUEY = env.huey_settings(redis_url=_REDIS_URL, data_dir=_DATA_DIR, name=env.get("PARTNERDESK_QUEUE_NAME"))
 # serve starts a consumer in a child process unless jobs run in separate `partnerdesk worker`s.
 JOBS_EXTERNAL = env.get("PARTNERDESK_JOBS").lower() == "external"
 
 INVITATION_DAYS = int(env.get("PARTNERDESK_INVITATION_DAYS") or 7)
 # Dotted paths of the daily jobs other apps provide (the billing run, trial-ending reminders);
 # each is called with ``now``. Empty: the periodic task logs that nothing is configured.
-DAILY_BILLING_RUN = ""  # e.g. "partnerdesk.billing.services.billing_run"
+DAILY_BILLING_RUN = "partnerdesk.billing.run.billing_run"
 TRIAL_ENDING_REMINDERS = ""  # e.g. "partnerdesk.billing.services.trial_ending_reminders"
 
 if _REDIS_URL:
