@@ -1,10 +1,45 @@
+"""Console views: parse the form, call one service, render. Rules live in the services.
+
+Every write is a POST behind CSRF that redirects afterwards (so reloading never repeats
+it); a refused write re-renders its form with the service's message next to the field
+(status 422; htmx is configured to swap that in too).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from partnerdesk.accounts.models import ApiKey
+from partnerdesk.accounts.services import apikey_create, apikey_revoke
+from partnerdesk.core import clock
+from partnerdesk.core.errors import DomainError
+from partnerdesk.customers.selectors import customer_get, customer_list
+from partnerdesk.customers.services import BUSINESS_FIELDS, customer_update
+from partnerdesk.subscriptions import services as subs
+from partnerdesk.subscriptions.models import Status, Subscription
+from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
+from partnerdesk.web import charts, forms, selectors
+from partnerdesk.web.console import (
+    SESSION_ACTING_ON,
+    SESSION_CUSTOMER,
+    SESSION_RESELLER,
+    Console,
+    customer_console,
+    customer_view,
+    reseller_console,
+    reseller_view,
+)
+from partnerdesk.web.services import customer_subscription_create
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+PAGE_SIZE = 25
+INVALID = 422
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -12,3 +47,497 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        if reseller_console(request) is not None:
+            return redirect("web:dashboard")
+        if customer_console(request) is not None:
+            return redirect("web:portal")
+    return render(request, "web/home.html")
+
+
+# ---------------------------------------------------------------- reseller: context
+
+
+@require_POST
+@reseller_view
+def switch_reseller(request: HttpRequest, console: Console) -> HttpResponse:
+    chosen = request.POST.get("reseller", "")
+    if any(m.reseller.public_id == chosen for m in console.memberships):
+        request.session[SESSION_RESELLER] = chosen
+        request.session.pop(SESSION_ACTING_ON, None)
+    return redirect("web:dashboard")
+
+
+@require_POST
+@reseller_view
+def acting_on(request: HttpRequest, console: Console) -> HttpResponse:
+    """Seed 004's "acting on" selector: the customer every page is filtered to."""
+    chosen = request.POST.get("customer", "")
+    if not chosen:
+        request.session.pop(SESSION_ACTING_ON, None)
+    else:
+        try:
+            customer = customer_get(console.tenant, chosen)
+        except DomainError:
+            messages.error(request, _("That customer is not yours."))
+        else:
+            request.session[SESSION_ACTING_ON] = customer.public_id
+    return redirect(_safe_next(request, reverse("web:dashboard")))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+# ---------------------------------------------------------------- reseller: subscriptions
+
+
+def _subscription_table(request: HttpRequest, console: Console, *, archived: bool) -> dict:
+    params = request.GET
+    qs = selectors.dashboard_subscriptions(
+        console.tenant,
+        search=params.get("q", ""),
+        status=params.get("status") or None,
+        product_code=params.get("product") or None,
+        customer_id=console.acting_on.public_id if console.acting_on else None,
+        sort=params.get("sort", "-created"),
+        archived=archived,
+        include_sub_resellers=console.is_distributor,
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    return {
+        "queryset": qs,
+        "page": page,
+        "products": selectors.products_for_sale(),
+        "statuses": [(s.value, s.value) for s in Status],
+        "filters": {k: params.get(k, "") for k in ("q", "status", "product", "sort")},
+    }
+
+
+@require_GET
+@reseller_view
+def dashboard(request: HttpRequest, console: Console) -> HttpResponse:
+    table = _subscription_table(request, console, archived=False)
+    history = selectors.seats_and_revenue_history(table["queryset"], now=clock.now())
+    context = {
+        **table,
+        "totals": selectors.dashboard_totals(table["queryset"]),
+        "chart": charts.seats_and_revenue(history),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@require_GET
+@reseller_view
+def archived(request: HttpRequest, console: Console) -> HttpResponse:
+    return render(request, "web/archived.html", _subscription_table(request, console, archived=True))
+
+
+def _new_subscription_form(console: Console, data=None) -> forms.NewSubscriptionForm:
+    customers = customer_list(console.tenant).order_by("company_name")
+    initial = {"country": console.reseller.country}
+    if console.acting_on is not None:
+        initial["customer"] = console.acting_on.public_id
+    return forms.NewSubscriptionForm(data, customers=customers, products=selectors.products_for_sale(), initial=initial)
+
+
+NEW_SUBSCRIPTION_ALIASES = {
+    "customer_admin.email": "contact_email",
+    "customer_admin": "contact_email",
+    "plan": "product",
+}
+
+
+@reseller_view
+def subscription_new(request: HttpRequest, console: Console) -> HttpResponse:
+    """Seed 000 "new customer subscription"."""
+    if request.method != "POST":
+        return render(request, "web/subscription_new.html", {"form": _new_subscription_form(console)})
+    form = _new_subscription_form(console, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = selectors.plan_for(data["product"], data["term"])
+            customer = customer_get(console.tenant, data["customer"]) if data["customer"] else None
+            admin = None
+            if data["customer_can_manage"] and data["contact_email"]:
+                admin = subs.CustomerAdminInput(email=data["contact_email"], name=data["contact_name"])
+            subscription = customer_subscription_create(
+                actor=console.actor,
+                plan=plan,
+                seats=data["seats"],
+                customer=customer,
+                new_customer={
+                    "company_name": data["company_name"],
+                    "country": data["country"],
+                    "vat_id": data["vat_id"],
+                    "contact_name": data["contact_name"],
+                    "contact_email": data["contact_email"],
+                    "language": console.reseller.language,
+                },
+                customer_can_manage=data["customer_can_manage"],
+                customer_admin=admin,
+                payment_method=data["payment_method"],
+            )
+        except DomainError as error:
+            forms.add_domain_error(form, error, NEW_SUBSCRIPTION_ALIASES)
+        else:
+            messages.success(
+                request,
+                _("The subscription for %(customer)s was created.") % {"customer": subscription.customer.company_name},
+            )
+            return redirect("web:subscription", subscription.public_id)
+    return render(request, "web/subscription_new.html", {"form": form}, status=INVALID)
+
+
+def _get_subscription(console: Console, public_id: str) -> Subscription:
+    try:
+        return subscription_get(console.tenant, public_id, include_sub_resellers=console.is_distributor)
+    except DomainError:
+        raise Http404 from None
+
+
+def _subscription_page(request, console: Console, subscription: Subscription, status: int = 200, **forms_):
+    own = console.reseller is None or subscription.reseller_id == console.reseller.pk
+    can_manage = own and (console.can("manage") if console.reseller else subscription.customer_can_manage)
+    context = {
+        "subscription": subscription,
+        "members": member_list(subscription),
+        "admins": admin_list(subscription),
+        "can_manage": can_manage,
+        "is_reseller": console.reseller is not None,
+        "member_form": forms_.get("member_form") or forms.MemberForm(),
+        "admin_form": forms_.get("admin_form") or forms.AdminForm(),
+        "cancel_form": forms_.get("cancel_form") or forms.CancelForm(),
+        "reduction_form": forms_.get("reduction_form")
+        or forms.SeatReductionForm(initial={"seats": subscription.pending_seats or subscription.seats}),
+        "usable": subscription.status in ("trial", "active", "past_due"),
+    }
+    template = "web/subscription.html" if console.reseller is not None else "web/portal_subscription.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@reseller_view
+def subscription_detail(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _subscription_page(request, console, _get_subscription(console, public_id))
+
+
+def _done(request: HttpRequest, subscription: Subscription, message: str, portal: bool = False) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("web:portal_subscription" if portal else "web:subscription", subscription.public_id)
+
+
+@require_POST
+@reseller_view
+def subscription_start(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """Seed 000 "Start": record it, then go to the product to configure the connection."""
+    subscription = _get_subscription(console, public_id)
+    try:
+        subscription, url = subs.subscription_start(actor=console.actor, subscription=subscription)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:subscription", subscription.public_id)
+    if not url:
+        return _done(request, subscription, _("The subscription was started."))
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@reseller_view
+def subscription_cancel(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    subscription = _get_subscription(console, public_id)
+    form = forms.CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            subscription = subs.subscription_cancel(
+                actor=console.actor, subscription=subscription, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            forms.add_domain_error(form, error, {"status": "reason"})
+        else:
+            if subscription.archived:
+                message = _("The subscription was cancelled and moved to the archive.")
+            else:
+                message = _("The subscription was cancelled. It ends at the end of the paid period.")
+            return _done(request, subscription, message)
+    return _subscription_page(request, console, subscription, INVALID, cancel_form=form)
+
+
+@require_POST
+@reseller_view
+def subscription_reactivate(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    subscription = _get_subscription(console, public_id)
+    try:
+        subs.subscription_reactivate(actor=console.actor, subscription=subscription)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:subscription", subscription.public_id)
+    return _done(request, subscription, _("The subscription was reactivated."))
+
+
+@require_POST
+@reseller_view
+def subscription_reduce(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    subscription = _get_subscription(console, public_id)
+    form = forms.SeatReductionForm(request.POST)
+    if form.is_valid():
+        try:
+            subs.subscription_schedule_seat_reduction(
+                actor=console.actor, subscription=subscription, seats=form.cleaned_data["seats"]
+            )
+        except DomainError as error:
+            forms.add_domain_error(form, error, {"status": "seats"})
+        else:
+            return _done(request, subscription, _("The seat reduction is scheduled for the renewal."))
+    return _subscription_page(request, console, subscription, INVALID, reduction_form=form)
+
+
+@require_POST
+@reseller_view
+def subscription_unreduce(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    subscription = _get_subscription(console, public_id)
+    try:
+        subs.subscription_unschedule_seat_reduction(actor=console.actor, subscription=subscription)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:subscription", subscription.public_id)
+    return _done(request, subscription, _("The scheduled seat reduction was removed."))
+
+
+def _member_add(request: HttpRequest, console: Console, subscription: Subscription, portal: bool) -> HttpResponse:
+    form = forms.MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            member = subs.member_add(actor=console.actor, subscription=subscription, email=form.cleaned_data["email"])
+        except DomainError as error:
+            forms.add_domain_error(form, error, {"status": "email"})
+        else:
+            return _done(
+                request, subscription, _("%(email)s was invited and holds a license.") % {"email": member.email}, portal
+            )
+    return _subscription_page(request, console, subscription, INVALID, member_form=form)
+
+
+def _member_remove(request, console: Console, subscription: Subscription, member_id: str, portal: bool):
+    try:
+        member = member_get(subscription, member_id)
+        subs.member_remove(actor=console.actor, subscription=subscription, member=member)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:portal_subscription" if portal else "web:subscription", subscription.public_id)
+    return _done(
+        request, subscription, _("%(email)s was removed; the license is free again.") % {"email": member.email}, portal
+    )
+
+
+def _admin_add(request: HttpRequest, console: Console, subscription: Subscription, portal: bool) -> HttpResponse:
+    form = forms.AdminForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["can_purchase"] and not data["confirm_purchase"] and not portal:
+            # Seed 004's warning: confirm before a customer admin may buy licenses.
+            form.add_error("confirm_purchase", _("Please confirm the warning before granting purchase rights."))
+        else:
+            try:
+                admin = subs.admin_add(
+                    actor=console.actor,
+                    subscription=subscription,
+                    email=data["email"],
+                    name=data["name"],
+                    can_purchase=data["can_purchase"],
+                )
+            except DomainError as error:
+                forms.add_domain_error(form, error, {"status": "email"})
+            else:
+                return _done(request, subscription, _("%(email)s is now an admin.") % {"email": admin.email}, portal)
+    return _subscription_page(request, console, subscription, INVALID, admin_form=form)
+
+
+def _admin_remove(request, console: Console, subscription: Subscription, admin_id: str, portal: bool):
+    try:
+        admin = admin_get(subscription, admin_id)
+        subs.admin_remove(actor=console.actor, subscription=subscription, admin=admin)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:portal_subscription" if portal else "web:subscription", subscription.public_id)
+    return _done(request, subscription, _("%(email)s is no longer an admin.") % {"email": admin.email}, portal)
+
+
+@require_POST
+@reseller_view
+def member_add(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _member_add(request, console, _get_subscription(console, public_id), portal=False)
+
+
+@require_POST
+@reseller_view
+def member_remove(request: HttpRequest, console: Console, public_id: str, member_id: str) -> HttpResponse:
+    return _member_remove(request, console, _get_subscription(console, public_id), member_id, portal=False)
+
+
+@require_POST
+@reseller_view
+def admin_add(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _admin_add(request, console, _get_subscription(console, public_id), portal=False)
+
+
+@require_POST
+@reseller_view
+def admin_remove(request: HttpRequest, console: Console, public_id: str, admin_id: str) -> HttpResponse:
+    return _admin_remove(request, console, _get_subscription(console, public_id), admin_id, portal=False)
+
+
+# ---------------------------------------------------------------- reseller: customers
+
+
+@require_GET
+@reseller_view
+def customers(request: HttpRequest, console: Console) -> HttpResponse:
+    status = request.GET.get("status") or None
+    qs = customer_list(
+        console.tenant,
+        search=request.GET.get("q", "").strip(),
+        status=status if status in ("invited", "active") else None,
+        include_sub_resellers=console.is_distributor,
+    )
+    if console.acting_on is not None:
+        qs = qs.filter(pk=console.acting_on.pk)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/customers.html",
+        {"page": page, "filters": {"q": request.GET.get("q", ""), "status": request.GET.get("status", "")}},
+    )
+
+
+@reseller_view
+def customer_edit(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """Seed 004 "edit business information"."""
+    try:
+        customer = customer_get(console.tenant, public_id)
+    except DomainError:
+        raise Http404 from None
+    if request.method != "POST":
+        form = forms.CustomerForm(initial={name: getattr(customer, name) for name in BUSINESS_FIELDS})
+        return render(request, "web/customer_edit.html", {"customer": customer, "form": form})
+    form = forms.CustomerForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = customer_update(actor=console.actor, customer=customer, data=form.cleaned_data)
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+        else:
+            messages.success(request, _("The business information was saved."))
+            return redirect("web:customers")
+    return render(request, "web/customer_edit.html", {"customer": customer, "form": form}, status=INVALID)
+
+
+# ---------------------------------------------------------------- reseller: team, API keys
+
+
+@require_GET
+@reseller_view
+def team(request: HttpRequest, console: Console) -> HttpResponse:
+    members = console.reseller.memberships.select_related("user").order_by("created_at", "id")
+    return render(request, "web/team.html", {"team": members})
+
+
+@reseller_view
+def api_keys(request: HttpRequest, console: Console) -> HttpResponse:
+    """Create (the key is shown once, on this response only) and list the reseller's keys."""
+    form = forms.ApiKeyForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = apikey_create(actor=console.actor, reseller=console.reseller, name=form.cleaned_data["name"])
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+            status = INVALID
+        else:
+            form = forms.ApiKeyForm()
+    keys = ApiKey.objects.filter(reseller=console.reseller).order_by("-created_at", "-id")
+    response = render(request, "web/api_keys.html", {"form": form, "keys": keys, "created": created}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@reseller_view
+def api_key_revoke(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    key = ApiKey.objects.filter(reseller=console.reseller, public_id=public_id).first()
+    if key is None:
+        raise Http404
+    try:
+        apikey_revoke(actor=console.actor, api_key=key)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The API key was revoked."))
+    return redirect("web:api_keys")
+
+
+# ---------------------------------------------------------------- customer portal
+
+
+@require_POST
+@customer_view
+def portal_switch(request: HttpRequest, console: Console) -> HttpResponse:
+    chosen = request.POST.get("customer", "")
+    if any(c.public_id == chosen for c in console.customers):
+        request.session[SESSION_CUSTOMER] = chosen
+    return redirect("web:portal")
+
+
+@require_GET
+@customer_view
+def portal(request: HttpRequest, console: Console) -> HttpResponse:
+    """The customer's subscriptions (never prices) and "your partner" (seed 003)."""
+    subscriptions = selectors.dashboard_subscriptions(console.tenant, sort="-created", archived=False).select_related(
+        "reseller"
+    )
+    return render(request, "web/portal.html", {"subscriptions": subscriptions, "partner": console.customer.reseller})
+
+
+def _portal_subscription(console: Console, public_id: str) -> Subscription:
+    try:
+        return subscription_get(console.tenant, public_id)
+    except DomainError:
+        raise Http404 from None
+
+
+@require_GET
+@customer_view
+def portal_subscription(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _subscription_page(request, console, _portal_subscription(console, public_id))
+
+
+@require_POST
+@customer_view
+def portal_member_add(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _member_add(request, console, _portal_subscription(console, public_id), portal=True)
+
+
+@require_POST
+@customer_view
+def portal_member_remove(request: HttpRequest, console: Console, public_id: str, member_id: str) -> HttpResponse:
+    return _member_remove(request, console, _portal_subscription(console, public_id), member_id, portal=True)
+
+
+@require_POST
+@customer_view
+def portal_admin_add(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _admin_add(request, console, _portal_subscription(console, public_id), portal=True)
+
+
+@require_POST
+@customer_view
+def portal_admin_remove(request: HttpRequest, console: Console, public_id: str, admin_id: str) -> HttpResponse:
+    return _admin_remove(request, console, _portal_subscription(console, public_id), admin_id, portal=True)

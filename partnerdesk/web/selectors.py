@@ -1,0 +1,177 @@
+"""Reads the console needs beyond the domain apps' selectors: dashboard figures, the
+12-month chart, the customers a portal user administers. Always scoped to a tenant."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from partnerdesk.accounts.models import User
+from partnerdesk.catalog.models import Plan, Product
+from partnerdesk.core.actors import Tenant
+from partnerdesk.core.errors import invalid
+from partnerdesk.core.money import quantize
+from partnerdesk.core.periods import add_months
+from partnerdesk.customers.models import Customer
+from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
+from partnerdesk.subscriptions.selectors import subscription_list
+
+# Sort keys the dashboard accepts, with the order they mean ("-" = descending).
+SORTS: dict[str, tuple[str, ...]] = {
+    "customer": ("customer__company_name", "-id"),
+    "-customer": ("-customer__company_name", "-id"),
+    "product": ("plan__product__name", "customer__company_name", "-id"),
+    "-product": ("-plan__product__name", "customer__company_name", "-id"),
+    "status": ("status", "customer__company_name", "-id"),
+    "-status": ("-status", "customer__company_name", "-id"),
+    "seats": ("seats", "-id"),
+    "-seats": ("-seats", "-id"),
+    "next_payment": ("next_payment_date", "-id"),
+    "-next_payment": ("-next_payment_date", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+LIVE_STATUSES = (Status.TRIAL, Status.ACTIVE, Status.PAST_DUE, Status.SUSPENDED)
+PAID_STATUSES = (Status.ACTIVE, Status.PAST_DUE)
+
+
+def dashboard_subscriptions(
+    tenant: Tenant,
+    *,
+    search: str = "",
+    status: str | None = None,
+    product_code: str | None = None,
+    customer_id: str | None = None,
+    sort: str = "-created",
+    archived: bool = False,
+    include_sub_resellers: bool = False,
+) -> QuerySet[Subscription]:
+    """The subscriptions table, filtered and sorted (unknown sort keys fall back to newest)."""
+    qs = subscription_list(
+        tenant,
+        status=status or None,
+        customer_id=customer_id,
+        archived=archived,
+        product_code=product_code or None,
+        search=search.strip(),
+        include_sub_resellers=include_sub_resellers,
+    )
+    return qs.order_by(*SORTS.get(sort, SORTS["-created"]))
+
+
+def products_for_sale() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True, plans__is_active=True).distinct().order_by("name")
+
+
+def plan_for(product_code: str, term_months: object) -> Plan:
+    """The plan selling ``product_code`` for a term of 1 or 12 months."""
+    try:
+        term = int(str(term_months))
+    except ValueError:
+        raise invalid("Choose a term of 1 or 12 months.", "term") from None
+    if not product_code:
+        raise invalid("Choose a product.", "product")
+    plan = (
+        Plan.objects.select_related("product")
+        .filter(product__code=product_code, product__is_active=True, is_active=True, term_months=term)
+        .first()
+    )
+    if plan is None:
+        if not Product.objects.filter(code=product_code, is_active=True).exists():
+            raise invalid("Choose a product.", "product")
+        raise invalid("This product is not sold with this term.", "term")
+    return plan
+
+
+@dataclass(frozen=True)
+class Totals:
+    live_subscriptions: int
+    seats: int
+    assigned: int
+    mrr: dict[str, Decimal]  # currency -> monthly recurring revenue at list price
+
+
+def monthly_value(seats: int, plan: Plan) -> Decimal:
+    """List price per month: a 12-month term counts a twelfth per month."""
+    return Decimal(seats) * plan.price_per_seat / Decimal(plan.term_months)
+
+
+def dashboard_totals(subscriptions: QuerySet[Subscription]) -> Totals:
+    """Figures for the subscriptions shown (the same filters as the table). MRR counts paid
+    subscriptions only (not trials) at list price, before any discount or VAT."""
+    live = subscriptions.filter(status__in=LIVE_STATUSES)
+    seats = assigned = 0
+    mrr: dict[str, Decimal] = defaultdict(Decimal)
+    for sub in live.select_related("plan"):
+        seats += sub.seats
+        assigned += sub.assigned
+        if sub.status in PAID_STATUSES:
+            mrr[sub.plan.currency] += monthly_value(sub.seats, sub.plan)
+    return Totals(
+        live_subscriptions=live.count(),
+        seats=seats,
+        assigned=assigned,
+        mrr={currency: quantize(value, currency) for currency, value in sorted(mrr.items())},
+    )
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: datetime  # first instant of the month
+    seats: int
+    revenue: Decimal  # MRR at list price at the end of that month (first currency only)
+
+
+def _month_start(moment: datetime) -> datetime:
+    return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def seats_and_revenue_history(subscriptions: QuerySet[Subscription], *, now: datetime) -> list[MonthPoint]:
+    """Seats and monthly recurring revenue at the end of each of the last 12 months
+    (the current month up to ``now``), rebuilt from the seat ledger: a subscription
+    counts while it existed and had not ended; revenue only once its paid period began."""
+    this_month = _month_start(now)
+    months = [add_months(this_month, -offset) for offset in range(11, -1, -1)]
+    ends = [min(add_months(month, 1), now) for month in months]
+    subs = list(
+        subscriptions.filter(created_at__lt=ends[-1])
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=months[0]))
+        .select_related("plan")
+    )
+    ledger: dict[int, list[SeatLedgerEntry]] = defaultdict(list)
+    for entry in SeatLedgerEntry.objects.filter(subscription__in=[s.pk for s in subs], effective="now").order_by(
+        "at", "id"
+    ):
+        ledger[entry.subscription_id].append(entry)
+    currency = next((s.plan.currency for s in subs), "EUR")
+    points = []
+    for month, end in zip(months, ends, strict=True):
+        seats = 0
+        revenue = Decimal(0)
+        for sub in subs:
+            if sub.created_at >= end or (sub.ended_at is not None and sub.ended_at < end):
+                continue
+            held = [e.seats_to for e in ledger[sub.pk] if e.at < end]
+            count = held[-1] if held else sub.seats
+            seats += count
+            if sub.billing_anchor is not None and sub.billing_anchor < end and sub.plan.currency == currency:
+                revenue += monthly_value(count, sub.plan)
+        points.append(MonthPoint(month=month, seats=seats, revenue=quantize(revenue, currency)))
+    return points
+
+
+def customers_administered_by(user: User) -> QuerySet[Customer]:
+    """Companies whose subscriptions ``user`` administers as a customer admin (the portal)."""
+    return (
+        Customer.objects.filter(
+            Q(subscriptions__admins__user=user) | Q(subscriptions__admins__email__iexact=user.email),
+            subscriptions__admins__kind="customer",
+        )
+        .select_related("reseller")
+        .distinct()
+        .order_by("company_name", "id")
+    )

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+
+from partnerdesk.customers.tests.factories import make_customer
+from partnerdesk.subscriptions.tests.factories import make_subscription
+
+
+@pytest.fixture
+def client_in(client, reseller_and_user):
+    """A test client signed in as the reseller's owner."""
+    client.force_login(reseller_and_user[1])
+    return client
+
+
+@pytest.fixture
+def other_subscription(other_actor, annual_plan, now):
+    """The second tenant's data: it must never show up."""
+    customer = make_customer(other_actor, now=now, name="Geheim Concurrent B.V.")
+    return make_subscription(other_actor, annual_plan, now=now, customer=customer, seats=7)
+
+
+@pytest.fixture
+def subscription(actor, annual_plan, now):
+    customer = make_customer(actor, now=now, name="Amstel Logistiek B.V.")
+    return make_subscription(actor, annual_plan, now=now, customer=customer, seats=3)
