@@ -206,6 +206,12 @@ def _get_subscription(console: Console, public_id: str) -> Subscription:
 def _subscription_page(request, console: Console, subscription: Subscription, status: int = 200, **forms_):
     own = console.reseller is None or subscription.reseller_id == console.reseller.pk
     can_manage = own and (console.can("manage") if console.reseller else subscription.customer_can_manage)
+    if not can_manage:
+        # The refused form is not on the page for someone who may not manage: say why at the top.
+        for form in forms_.values():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
     context = {
         "subscription": subscription,
         "members": member_list(subscription),
