@@ -135,3 +135,27 @@ def trial_plan(db) -> Plan:
         price_per_seat=Decimal("1.80"),
         trial_days=14,
     )
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free local port; Django sends to it as configured from EMAIL_URL.
+
+    ``smtp_server.inbox.messages`` holds what it received, parsed.
+    """
+    from config.env import email_settings
+    from partnerdesk.notifications.testing import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    for name, value in email_settings(server.url).items():
+        setattr(settings, name, value)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server):
+    return smtp_server.inbox

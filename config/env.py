@@ -58,3 +58,47 @@ def database_url() -> str:
 
 def csv(name: str) -> list[str]:
     return [part.strip() for part in get(name).split(",") if part.strip()]
+
+
+def email_settings(url: str) -> dict:
+    """Django's e-mail settings from ``EMAIL_URL``.
+
+    ``smtp://host:port`` (plain, or STARTTLS with ``?tls=1``), ``smtps://user:pass@host:port``
+    (TLS from the first byte). Empty: e-mails are written to the log instead of sent.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"EMAIL_BACKEND": "partnerdesk.notifications.backends.LogEmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise SystemExit(
+            f"partnerdesk: EMAIL_URL must look like smtp://host:port or smtps://user:pass@host:port, not {url!r}"
+        )
+    query = parse_qs(parts.query)
+    starttls = parts.scheme == "smtp" and query.get("tls", ["0"])[0].lower() in {"1", "true", "yes"}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_TIMEOUT": 20,
+    }
+
+
+def huey_settings(*, redis_url: str, data_dir: Path, immediate: bool = False) -> dict:
+    """The job queue: Redis when ``REDIS_URL`` is set, else a SQLite file in the data folder."""
+    config: dict = {
+        "name": "partnerdesk",
+        "immediate": immediate,
+        "utc": True,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
+    }
+    if redis_url:
+        config |= {"huey_class": "huey.RedisHuey", "connection": {"url": redis_url}}
+    else:
+        config |= {"huey_class": "huey.SqliteHuey", "filename": str(data_dir / "jobs.sqlite3")}
+    return config

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dj_database_url
 
 from config import env
+from config.settings.accounts import *  # noqa: F403
+from config.settings.accounts import ACCOUNT_APPS
+from config.settings.jobs import *  # noqa: F403
 
 BASE_DIR = env.REPO_ROOT
 DATA_DIR = env.data_dir()
@@ -27,12 +30,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    *ACCOUNT_APPS,
     "partnerdesk.core",
     "partnerdesk.accounts",
     "partnerdesk.catalog",
     "partnerdesk.customers",
     "partnerdesk.subscriptions",
     "partnerdesk.audit",
+    "partnerdesk.notifications",
+    "partnerdesk.invitations",
     "partnerdesk.web",
 ]
 
@@ -47,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "partnerdesk.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -99,7 +107,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"  # the console sends people here until allauth lands
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")]

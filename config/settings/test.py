@@ -13,3 +13,10 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:
     # A file, not :memory:, so tests with threads use real separate connections
     # and SQLite's real locking, as in production.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+from config import env  # noqa: E402
+
+# Jobs run at once, in the calling thread (huey's immediate mode, in-memory storage);
+# the Redis- and SQLite-backed queues have their own tests with a real consumer.
+HUEY = env.huey_settings(redis_url="", data_dir=DATA_DIR, immediate=True)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -46,3 +46,19 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.company_name
+
+
+class CustomerMembership(models.Model):
+    """A customer admin's access to the customer portal: the user ↔ customer link that
+    gives a signed-in customer admin ``Actor.customer_user``. Created when the admin
+    accepts their invitation."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="customer_memberships")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "customer"], name="customer_membership_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.customer}"

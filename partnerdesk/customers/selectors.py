@@ -48,3 +48,9 @@ def customer_get(tenant: Tenant, public_id: str, *, include_sub_resellers: bool 
     if customer is None:
         raise not_found("customer", "customer")
     return customer
+
+
+def customers_administered_by(user) -> QuerySet[Customer]:
+    """The customers whose portal ``user`` may use as a customer admin
+    (each gives ``Actor.customer_user(user, customer)``)."""
+    return Customer.objects.filter(memberships__user=user).select_related("reseller").order_by("company_name")

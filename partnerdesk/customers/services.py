@@ -18,6 +18,7 @@ from partnerdesk.core.validation import (
     require_text,
 )
 from partnerdesk.customers.models import Customer
+from partnerdesk.invitations.services import customer_admin_invite
 
 BUSINESS_FIELDS = [
     "company_name",
@@ -53,9 +54,11 @@ def _clean_business_information(data: dict) -> dict:
 def customer_create(*, actor: Actor, data: dict, invite: bool = False, now: datetime | None = None) -> Customer:
     """Create a customer managed by the actor's reseller.
 
-    With ``invite`` the customer starts ``invited`` (seed 002) and needs a contact
-    e-mail to send the invitation to; otherwise it is ``active`` at once.
+    With ``invite`` the customer starts ``invited`` (seed 002) and its contact gets the
+    customer-admin invitation (sent after commit); accepting it makes the customer
+    ``active``. Without, it is ``active`` at once.
     """
+
     actor.require("manage")
     reseller = actor.reseller
     if reseller is None:
@@ -75,6 +78,10 @@ def customer_create(*, actor: Actor, data: dict, invite: bool = False, now: date
             after=snapshot(customer, [*BUSINESS_FIELDS, "status"]),
             now=now,
         )
+        if invite:
+            customer_admin_invite(
+                actor=actor, customer=customer, email=customer.contact_email, name=customer.contact_name, now=now
+            )
     return customer
 
 

@@ -21,7 +21,9 @@ from partnerdesk.core.actors import Actor
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
-from partnerdesk.customers.models import Customer
+from partnerdesk.customers.models import Customer, CustomerMembership
+from partnerdesk.invitations.models import Invitation
+from partnerdesk.invitations.services import customer_admin_invite, member_invite
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import (
     Member,
@@ -116,6 +118,24 @@ def _reseller_admin_email(actor: Actor, customer: Customer) -> tuple[str, str]:
     return customer.reseller.contact_email, customer.reseller.name
 
 
+def _invite_customer_admin(
+    actor: Actor, customer: Customer, subscription: Subscription, email: str, name: str, now: datetime
+) -> None:
+    """Invite the subscription's customer admin unless they already administer the
+    customer or an invitation for them is still pending (then the one link covers both)."""
+    membership = CustomerMembership.objects.filter(customer=customer, user__email__iexact=email).first()
+    if membership is not None:
+        SubscriptionAdmin.objects.filter(subscription=subscription, email=email).update(user=membership.user_id)
+        return
+    pending = Invitation.objects.filter(
+        kind=Invitation.Kind.CUSTOMER_ADMIN, customer=customer, email=email, status=Invitation.Status.PENDING
+    )
+    if not pending.exists():
+        customer_admin_invite(
+            actor=actor, customer=customer, email=email, name=name, subscription=subscription, now=now
+        )
+
+
 def subscription_create(
     *,
     actor: Actor,
@@ -131,7 +151,8 @@ def subscription_create(
 
     A plan with trial days starts the trial at once; otherwise the first paid period
     starts now. The creating reseller's person becomes an admin holding no seat; with
-    "customers can manage" the customer's contact (or the given admin) is added too.
+    "customers can manage" the customer's contact (or the given admin) is added too and
+    is e-mailed an invitation (after commit).
     """
     actor.require("manage")
     if actor.reseller is None:
@@ -213,6 +234,7 @@ def subscription_create(
                 kind=SubscriptionAdmin.Kind.CUSTOMER,
                 created_at=now,
             )
+            _invite_customer_admin(actor, customer, subscription, admin_email, admin_name, now)
         audit_record(
             actor=actor,
             action="subscription.create",
@@ -450,8 +472,9 @@ def member_add(*, actor: Actor, subscription: Subscription, email: str, now: dat
 
     The subscription row is locked first, so concurrent adds queue up and the last
     free seat goes to exactly one of them; the database check ``assigned <= seats``
-    backs this up.
+    backs this up. The member is e-mailed an activation link (after commit).
     """
+
     _require_manager(actor, subscription, members_only=True)
     email = normalize_email(email, "email")
     now = clock.resolve(now)
@@ -477,6 +500,7 @@ def member_add(*, actor: Actor, subscription: Subscription, email: str, now: dat
             after={"email": email, "subscription": locked.public_id},
             now=now,
         )
+        member_invite(actor=actor, member=member, now=now)
     return member
 
 

@@ -18,8 +18,7 @@ from partnerdesk.accounts.models import Reseller, ResellerMembership
 from partnerdesk.core.actors import ROLE_PERMISSIONS, Actor, Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.models import Customer
-from partnerdesk.customers.selectors import customer_get, customer_list
-from partnerdesk.web import selectors
+from partnerdesk.customers.selectors import customer_get, customer_list, customers_administered_by
 
 SESSION_RESELLER = "pd_reseller"
 SESSION_CUSTOMER = "pd_customer"
@@ -98,7 +97,7 @@ def reseller_console(request) -> Console | None:
 
 
 def customer_console(request) -> Console | None:
-    customers = list(selectors.customers_administered_by(request.user))
+    customers = list(customers_administered_by(request.user))
     customer = _pick(customers, lambda c: c.public_id, request.session.get(SESSION_CUSTOMER))
     if customer is None:
         return None

@@ -10,13 +10,11 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from partnerdesk.accounts.models import User
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
 from partnerdesk.core.errors import invalid
 from partnerdesk.core.money import quantize
 from partnerdesk.core.periods import add_months
-from partnerdesk.customers.models import Customer
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.selectors import subscription_list
 
@@ -163,15 +161,3 @@ def seats_and_revenue_history(subscriptions: QuerySet[Subscription], *, now: dat
         points.append(MonthPoint(month=month, seats=seats, revenue=quantize(revenue, currency)))
     return points
 
-
-def customers_administered_by(user: User) -> QuerySet[Customer]:
-    """Companies whose subscriptions ``user`` administers as a customer admin (the portal)."""
-    return (
-        Customer.objects.filter(
-            Q(subscriptions__admins__user=user) | Q(subscriptions__admins__email__iexact=user.email),
-            subscriptions__admins__kind="customer",
-        )
-        .select_related("reseller")
-        .distinct()
-        .order_by("company_name", "id")
-    )

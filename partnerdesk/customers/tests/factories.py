@@ -7,7 +7,9 @@ from partnerdesk.customers.models import Customer
 from partnerdesk.customers.services import customer_create
 
 
-def make_customer(actor: Actor, *, now: datetime, name: str = "Amstel Logistiek B.V.", **overrides) -> Customer:
+def make_customer(
+    actor: Actor, *, now: datetime, name: str = "Amstel Logistiek B.V.", invite: bool = False, **overrides
+) -> Customer:
     data = {
         "company_name": name,
         "contact_name": "Sophie Bakker",
@@ -16,4 +18,4 @@ def make_customer(actor: Actor, *, now: datetime, name: str = "Amstel Logistiek 
         "country": "NL",
         "vat_id": "",
     } | overrides
-    return customer_create(actor=actor, data=data, now=now)
+    return customer_create(actor=actor, data=data, invite=invite, now=now)

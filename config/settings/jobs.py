@@ -1,0 +1,32 @@
+"""E-mail, background jobs and the shared cache (rate limits must be shared by all processes)."""
+
+from __future__ import annotations
+
+from config import env
+
+_DATA_DIR = env.data_dir()
+_REDIS_URL = env.get("REDIS_URL")
+
+globals().update(env.email_settings(env.get("EMAIL_URL")))
+DEFAULT_FROM_EMAIL = env.get("PARTNERDESK_FROM_EMAIL") or "partnerdesk <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+HUEY = env.huey_settings(redis_url=_REDIS_URL, data_dir=_DATA_DIR)
+# serve starts a consumer in a child process unless jobs run in separate `partnerdesk worker`s.
+JOBS_EXTERNAL = env.get("PARTNERDESK_JOBS").lower() == "external"
+
+INVITATION_DAYS = int(env.get("PARTNERDESK_INVITATION_DAYS") or 7)
+# Dotted paths of the daily jobs other apps provide (the billing run, trial-ending reminders);
+# each is called with ``now``. Empty: the periodic task logs that nothing is configured.
+DAILY_BILLING_RUN = ""  # e.g. "partnerdesk.billing.services.billing_run"
+TRIAL_ENDING_REMINDERS = ""  # e.g. "partnerdesk.billing.services.trial_ending_reminders"
+
+if _REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(_DATA_DIR / "cache"),
+        }
+    }

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from partnerdesk.notifications.models import OutboxEmail
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "template", "status", "attempts", "next_attempt_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
