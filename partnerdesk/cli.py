@@ -95,6 +95,27 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
     print(created.secret)  # alone on stdout, so scripts can capture it
 
 
+def cmd_billing_run(args: argparse.Namespace) -> None:
+    from partnerdesk.billing.run import billing_run
+
+    counts = billing_run(now=args.now)
+    summary = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in sorted(counts.items())) or "nothing due"
+    print(f"billing run: {summary}")
+    if counts["errors"]:
+        raise CliError(f"partnerdesk billing run: {counts['errors']} subscription(s) failed; see the log")
+
+
+def _aware_datetime(value: str):
+    """An ISO 8601 time; without a zone it is taken as UTC."""
+    from datetime import UTC, datetime
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an ISO 8601 time such as 2026-04-01T00:00:00Z") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
 # Parser -----------------------------------------------------------------------------------
 
 
@@ -142,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--vendor", action="store_true")
     key.add_argument("--name", default="", help="a label to tell keys apart")
     key.set_defaults(handler=cmd_apikey_create)
+
+    billing = commands.add_parser("billing", help="billing")
+    billing_cmds = billing.add_subparsers(dest="billing_command", metavar="ACTION", parser_class=_Parser)
+    billing_cmds.required = True
+    run = billing_cmds.add_parser("run", help="convert ended trials, renew ended periods, remind and suspend overdue")
+    run.add_argument("--now", type=_aware_datetime, default=None, help="the time to run at (default: the clock)")
+    run.set_defaults(handler=cmd_billing_run)
     return parser
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "partnerdesk.audit",
     "partnerdesk.notifications",
     "partnerdesk.invitations",
+    "partnerdesk.billing",
     "partnerdesk.web",
 ]
 

@@ -15,6 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from partnerdesk.audit.services import audit_record, snapshot
+from partnerdesk.billing.models import Invoice
+from partnerdesk.billing.pricing import Buyer, Quote, empty_quote, quote, top_up_line
+from partnerdesk.billing.proration import prorate
+from partnerdesk.billing.services import invoice_issue, invoice_issue_period
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
@@ -86,8 +90,8 @@ def _ledger(
     reason: str,
     effective: str,
     actor: Actor,
-) -> None:
-    SeatLedgerEntry.objects.create(
+) -> SeatLedgerEntry:
+    return SeatLedgerEntry.objects.create(
         subscription=subscription,
         at=at,
         seats_from=seats_from,
@@ -150,9 +154,10 @@ def subscription_create(
     """Create a customer subscription (seed 000 "new customer subscription").
 
     A plan with trial days starts the trial at once; otherwise the first paid period
-    starts now. The creating reseller's person becomes an admin holding no seat; with
-    "customers can manage" the customer's contact (or the given admin) is added too and
-    is e-mailed an invitation (after commit).
+    starts now and its invoice is issued in the same transaction. The creating
+    reseller's person becomes an admin holding no seat; with "customers can manage" the
+    customer's contact (or the given admin) is added too and is e-mailed an invitation
+    (after commit).
     """
     actor.require("manage")
     if actor.reseller is None:
@@ -235,6 +240,15 @@ def subscription_create(
                 created_at=now,
             )
             _invite_customer_admin(actor, customer, subscription, admin_email, admin_name, now)
+        if subscription.status == Status.ACTIVE:
+            invoice_issue_period(
+                actor=actor,
+                subscription=subscription,
+                seats=seats,
+                start=subscription.current_period_start,
+                end=subscription.current_period_end,
+                now=now,
+            )
         audit_record(
             actor=actor,
             action="subscription.create",
@@ -426,11 +440,8 @@ def subscription_unschedule_seat_reduction(
 
 
 def subscription_activate(*, actor: Actor, subscription: Subscription, now: datetime | None = None) -> Subscription:
-    """Convert an ended trial to paid: the first paid period starts at the trial end.
-
-    The billing run calls this at trial end and issues the first invoice in the same
-    transaction.
-    """
+    """Convert an ended trial to paid: the first paid period starts at the trial end,
+    and its invoice is issued in the same transaction (the billing run calls this)."""
     now = clock.resolve(now)
     with transaction.atomic():
         locked = _lock(subscription)
@@ -454,6 +465,14 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
                 "next_payment_date",
             ]
         )
+        invoice_issue_period(
+            actor=actor,
+            subscription=locked,
+            seats=locked.seats,
+            start=locked.current_period_start,
+            end=locked.current_period_end,
+            now=now,
+        )
         audit_record(
             actor=actor,
             action="subscription.activate",
@@ -465,6 +484,130 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
             now=now,
         )
     return locked
+
+
+def _purchase_buyer(actor: Actor, subscription: Subscription) -> Buyer:
+    """Who pays for seats this actor buys, after checking they may buy at all.
+
+    The managing reseller (or vendor staff) buys at its discount, billed to the reseller.
+    A customer admin with purchase rights buys at list price, billed to the customer
+    (seed 004: "they can buy licenses, but without the reseller discount").
+    """
+    tenant = actor.tenant
+    if tenant.customer is not None:
+        if subscription.customer_id != tenant.customer.pk:
+            raise not_found("subscription", "subscription")
+        may_buy = (
+            actor.user is not None
+            and subscription.admins.filter(
+                kind=SubscriptionAdmin.Kind.CUSTOMER, can_purchase=True, email=actor.user.email.lower()
+            ).exists()
+        )
+        if not may_buy:
+            raise forbidden("Your reseller manages this subscription; you have no purchase rights.")
+        return Buyer.of_customer(subscription.customer)
+    _require_manager(actor, subscription)
+    return Buyer.of_reseller(subscription.reseller)
+
+
+def _top_up_quote(subscription: Subscription, extra: int, buyer: Buyer, now: datetime) -> Quote:
+    """What ``extra`` seats cost now: the rest of the current period, prorated by the
+    plan's policy. Free during a trial and under the ``none`` policy (the renewal bills them)."""
+    plan = subscription.plan
+    if subscription.status == Status.TRIAL:
+        return empty_quote(currency=plan.currency, effective="now")
+    proration = prorate(
+        policy=plan.proration_policy,
+        term_price=plan.price_per_seat,
+        term_months=plan.term_months,
+        period_start=subscription.current_period_start,
+        period_end=subscription.current_period_end,
+        now=now,
+    )
+    if proration.per_seat == 0 or now >= subscription.current_period_end:
+        return empty_quote(currency=plan.currency, effective="now")
+    line = top_up_line(
+        plan=plan, extra=extra, proration=proration, start=now, end=subscription.current_period_end, buyer=buyer
+    )
+    return quote(lines=[line], currency=plan.currency, buyer=buyer, on=now.date())
+
+
+def subscription_seats_preview(
+    *, actor: Actor, subscription: Subscription, seats: int, now: datetime | None = None
+) -> Quote:
+    """The quote for changing to ``seats`` seats, without changing anything.
+
+    More seats: the prorated charge, effective now. Fewer: nothing to pay, effective at
+    the renewal (and refused below the seats assigned, as the order would be).
+    """
+    buyer = _purchase_buyer(actor, subscription)
+    now = clock.resolve(now)
+    fresh = Subscription.objects.select_related("plan__product").get(pk=subscription.pk)
+    lifecycle.require_usable(fresh, "change seats")
+    seats = _validate_seats(fresh.plan, seats)
+    if seats == fresh.seats:
+        raise invalid(f"The subscription already has {seats} seats.", "seats")
+    if seats < fresh.seats:
+        if seats < fresh.assigned:
+            raise conflict(f"{fresh.assigned} seats are assigned to members; remove members first.", "seats")
+        return empty_quote(currency=fresh.plan.currency, effective="renewal")
+    return _top_up_quote(fresh, seats - fresh.seats, buyer, now)
+
+
+def subscription_change_seats(
+    *, actor: Actor, subscription: Subscription, seats: int, now: datetime | None = None
+) -> tuple[Subscription, Invoice | None]:
+    """Change the seats bought (seed 002's +/- then "order now").
+
+    More seats (a top-up) are usable at once; the prorated charge for the rest of the
+    period is invoiced in the same transaction (no invoice when nothing is charged: in
+    a trial, or under the ``none`` policy). Fewer seats are scheduled for the renewal
+    (:func:`subscription_schedule_seat_reduction`). A scheduled reduction stays as it is.
+    """
+    buyer = _purchase_buyer(actor, subscription)
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _lock(subscription)
+        lifecycle.require_usable(locked, "change seats")
+        seats = _validate_seats(locked.plan, seats)
+        if seats == locked.seats:
+            raise invalid(f"The subscription already has {seats} seats.", "seats")
+        if seats < locked.seats:
+            if buyer.customer is not None:
+                raise forbidden("Only the reseller can reduce seats.")
+            reduced = subscription_schedule_seat_reduction(actor=actor, subscription=locked, seats=seats, now=now)
+            return reduced, None
+        quote = _top_up_quote(locked, seats - locked.seats, buyer, now)
+        before = snapshot(locked, _STATE_FIELDS)
+        entry = _ledger(
+            locked,
+            at=now,
+            seats_from=locked.seats,
+            seats_to=seats,
+            reason=SeatLedgerEntry.Reason.TOP_UP,
+            effective="now",
+            actor=actor,
+        )
+        locked.seats = seats
+        locked.save(update_fields=["seats"])
+        invoice = None
+        if not quote.is_free:
+            invoice = invoice_issue(actor=actor, subscription=locked, quote=quote, now=now, ledger_entry=entry)
+        audit_record(
+            actor=actor,
+            action="subscription.change_seats",
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after={
+                **snapshot(locked, _STATE_FIELDS),
+                "billed_to": buyer.kind,
+                "invoice": invoice.number if invoice else None,
+            },
+            now=now,
+        )
+    return locked, invoice
 
 
 def member_add(*, actor: Actor, subscription: Subscription, email: str, now: datetime | None = None) -> Member:

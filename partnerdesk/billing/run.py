@@ -1,0 +1,164 @@
+"""The billing run: everything that happens because time passed.
+
+1. Trials that ended convert to paid, with their first invoice.
+2. Paid periods that ended: cancelled-at-period-end subscriptions end (and are
+   archived); suspended ones expire; the rest renew from their billing anchor
+   (core/periods.py), apply a scheduled seat reduction, and get the new period's invoice.
+3. Overdue invoices: past due, reminders, suspension (billing/dunning.py).
+
+Exactly once: every subscription (and every renewed period) is processed in its own
+transaction that re-reads the row under a lock and re-checks whether there is still
+work to do, so the run can be killed at any point and re-run any number of times. The
+database backs this up: one period charge per (subscription, period start).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from partnerdesk.audit.services import audit_record, snapshot
+from partnerdesk.billing.dunning import dun_invoice
+from partnerdesk.billing.models import Invoice
+from partnerdesk.billing.services import invoice_issue_period
+from partnerdesk.core import clock
+from partnerdesk.core.actors import Actor
+from partnerdesk.core.errors import DomainError
+from partnerdesk.core.periods import next_period_end
+from partnerdesk.subscriptions import lifecycle
+from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
+from partnerdesk.subscriptions.services import subscription_activate
+
+logger = logging.getLogger(__name__)
+
+_STATE_FIELDS = ["status", "seats", "pending_seats", "current_period_start", "current_period_end", "archived"]
+_PERIOD_FIELDS = ["current_period_start", "current_period_end", "next_payment_date"]
+_BILLED_STATUSES = [Status.ACTIVE, Status.PAST_DUE, Status.SUSPENDED]
+
+
+def _ids(queryset: QuerySet, chunk: int = 2000) -> Iterator[int]:
+    """Primary keys in ascending order, read in chunks (memory stays flat for 100,000 rows)."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1]
+
+
+def convert_trial(*, actor: Actor, subscription_id: int, now: datetime) -> bool:
+    try:
+        subscription_activate(actor=actor, subscription=Subscription(pk=subscription_id), now=now)
+    except DomainError:
+        return False  # converted, cancelled or not ended any more: nothing to do
+    return True
+
+
+def end_period(*, actor: Actor, subscription_id: int, now: datetime) -> str | None:
+    """Handle one ended period of one subscription, in one transaction.
+
+    Returns "renewed", "cancelled", "expired" or None (nothing was due: already done).
+    """
+    with transaction.atomic():
+        locked = (
+            Subscription.objects.select_for_update()
+            .select_related("plan__product", "reseller", "customer")
+            .get(pk=subscription_id)
+        )
+        if locked.status not in _BILLED_STATUSES or locked.current_period_end > now:
+            return None
+        before = snapshot(locked, _STATE_FIELDS)
+        ended_at = locked.current_period_end
+        if locked.cancel_at_period_end or locked.status == Status.SUSPENDED:
+            # Cancelled: ends as the customer asked. Suspended for not paying: not renewed.
+            outcome = Status.CANCELLED if locked.cancel_at_period_end else Status.EXPIRED
+            locked.save(update_fields=lifecycle.transition(locked, outcome, now=ended_at))
+            action = f"subscription.{outcome}"
+        else:
+            outcome = "renewed"
+            action = "subscription.renew"
+            start = locked.current_period_end
+            end = next_period_end(locked.billing_anchor or start, start, locked.plan.term_months)
+            seats = locked.pending_seats or locked.seats
+            SeatLedgerEntry.objects.create(
+                subscription=locked,
+                at=now,
+                seats_from=locked.seats,
+                seats_to=seats,
+                reason=SeatLedgerEntry.Reason.RENEWAL,
+                effective="renewal",
+                actor=actor.audit_label,
+            )
+            locked.seats = seats
+            locked.pending_seats = None
+            locked.current_period_start = start
+            locked.current_period_end = end
+            locked.next_payment_date = end.date()
+            locked.save(
+                update_fields=[
+                    "seats",
+                    "pending_seats",
+                    "current_period_start",
+                    "current_period_end",
+                    "next_payment_date",
+                ]
+            )
+            invoice_issue_period(actor=actor, subscription=locked, seats=seats, start=start, end=end, now=now)
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=locked,
+            acting_on=locked.customer,
+            reseller=locked.reseller,
+            before=before,
+            after=snapshot(locked, _STATE_FIELDS),
+            now=now,
+        )
+    return outcome
+
+
+def billing_run(*, now: datetime | None = None, actor: Actor | None = None) -> Counter:
+    """Run everything that is due at ``now``; returns counts of what was done.
+
+    A subscription whose step fails is logged and counted under "errors"; the run goes
+    on with the others (and the next run retries it).
+    """
+    now = clock.resolve(now)
+    actor = actor or Actor(tenant=Actor.system().tenant, label="billing run")
+    counts: Counter = Counter()
+
+    def guarded(step, **kwargs):
+        try:
+            return step(actor=actor, now=now, **kwargs)
+        except Exception:
+            logger.exception("billing run: %s failed for %s", step.__name__, kwargs)
+            counts["errors"] += 1
+            return None
+
+    trials = Subscription.objects.filter(status=Status.TRIAL, trial_ends_at__lte=now)
+    for pk in _ids(trials):
+        if guarded(convert_trial, subscription_id=pk):
+            counts["trials_converted"] += 1
+            counts["invoices"] += 1
+
+    ended = Subscription.objects.filter(status__in=_BILLED_STATUSES, current_period_end__lte=now)
+    for pk in _ids(ended):
+        # A subscription several periods behind (the run did not run for a while) gets
+        # one invoice per missed period, each in its own transaction.
+        while outcome := guarded(end_period, subscription_id=pk):
+            counts[outcome] += 1
+            if outcome != "renewed":
+                break
+            counts["invoices"] += 1
+
+    overdue = Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, due_at__lt=now)
+    for pk in _ids(overdue):
+        for done in guarded(dun_invoice, invoice_id=pk) or []:
+            counts[done] += 1
+    return counts
