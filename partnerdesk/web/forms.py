@@ -81,12 +81,8 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
-class SeatReductionForm(forms.Form):
-    seats = forms.IntegerField(label=_("Seats from the renewal on"), min_value=1)
-
-
 class SeatsForm(forms.Form):
-    seats = forms.IntegerField(label=_("Licenses"), min_value=1)
+    seats = forms.IntegerField(label=_("Number of licenses"), min_value=1, max_value=100000)
 
 
 class CustomerForm(forms.Form):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from partnerdesk.accounts.models import Reseller
+from partnerdesk.billing.pricing import Buyer, Quote, period_line, quote
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
 from partnerdesk.core.errors import invalid
@@ -161,3 +163,12 @@ def seats_and_revenue_history(subscriptions: QuerySet[Subscription], *, now: dat
         points.append(MonthPoint(month=month, seats=seats, revenue=quantize(revenue, currency)))
     return points
 
+
+def new_subscription_quote(*, reseller: Reseller, plan: Plan, seats: int, now: datetime) -> Quote:
+    """What the first term of a new subscription will cost the reseller: the billing
+    module's own pricing (discount, VAT), shown before confirming (seed 004). For a plan
+    with a trial it is what the first invoice at the trial end will say."""
+    start = now + timedelta(days=plan.trial_days)
+    buyer = Buyer.of_reseller(reseller)
+    line = period_line(plan=plan, seats=seats, start=start, end=add_months(start, plan.term_months), buyer=buyer)
+    return quote(lines=[line], currency=plan.currency, buyer=buyer, on=start.date())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/reseller", views.switch_reseller, name="switch_reseller"),
     path("console/acting-on", views.acting_on, name="acting_on"),
     path("console/subscriptions/new", views.subscription_new, name="subscription_new"),
+    path("console/subscriptions/new/quote", views.subscription_new_quote, name="subscription_new_quote"),
     path("console/subscriptions/archived", views.archived, name="archived"),
     path("console/subscriptions/<str:public_id>/", views.subscription_detail, name="subscription"),
     path("console/subscriptions/<str:public_id>/start", views.subscription_start, name="subscription_start"),
@@ -21,7 +22,12 @@ urlpatterns = [
         views.subscription_reactivate,
         name="subscription_reactivate",
     ),
-    path("console/subscriptions/<str:public_id>/reduce", views.subscription_reduce, name="subscription_reduce"),
+    path("console/subscriptions/<str:public_id>/seats", views.subscription_seats, name="subscription_seats"),
+    path(
+        "console/subscriptions/<str:public_id>/seats/quote",
+        views.subscription_seats_quote,
+        name="subscription_seats_quote",
+    ),
     path("console/subscriptions/<str:public_id>/unreduce", views.subscription_unreduce, name="subscription_unreduce"),
     path("console/subscriptions/<str:public_id>/members", views.member_add, name="member_add"),
     path(

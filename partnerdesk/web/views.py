@@ -154,14 +154,42 @@ NEW_SUBSCRIPTION_ALIASES = {
 }
 
 
+def _new_subscription_quote(console: Console, form: forms.NewSubscriptionForm) -> dict:
+    """The price shown before confirming (seed 004: discount applied automatically)."""
+    data = form.cleaned_data
+    try:
+        plan = selectors.plan_for(data.get("product", ""), data.get("term", ""))
+        quote = selectors.new_subscription_quote(
+            reseller=console.reseller, plan=plan, seats=data.get("seats") or 1, now=clock.now()
+        )
+    except DomainError as error:
+        return {"quote": None, "quote_error": error.message}
+    return {"quote": quote, "trial_days": plan.trial_days}
+
+
+@require_GET
+@reseller_view
+def subscription_new_quote(request: HttpRequest, console: Console) -> HttpResponse:
+    """The live price next to the form (htmx), from what is typed so far."""
+    form = _new_subscription_form(console, request.GET)
+    form.is_valid()
+    return render(request, "web/_quote.html", _new_subscription_quote(console, form))
+
+
 @reseller_view
 def subscription_new(request: HttpRequest, console: Console) -> HttpResponse:
-    """Seed 000 "new customer subscription"."""
+    """Seed 000 "new customer subscription": fill in, see the price, confirm."""
     if request.method != "POST":
         return render(request, "web/subscription_new.html", {"form": _new_subscription_form(console)})
     form = _new_subscription_form(console, request.POST)
+    if "edit" in request.POST:  # "Change" on the review page: back to the filled-in form
+        return render(request, "web/subscription_new.html", {"form": form})
     if form.is_valid():
         data = form.cleaned_data
+        if "confirm" not in request.POST:
+            review = _new_subscription_quote(console, form)
+            if review["quote"] is not None:
+                return render(request, "web/subscription_review.html", {"form": form, **review})
         try:
             plan = selectors.plan_for(data["product"], data["term"])
             customer = customer_get(console.tenant, data["customer"]) if data["customer"] else None
@@ -208,7 +236,7 @@ def _subscription_page(request, console: Console, subscription: Subscription, st
     can_manage = own and (console.can("manage") if console.reseller else subscription.customer_can_manage)
     if not can_manage:
         # The refused form is not on the page for someone who may not manage: say why at the top.
-        for form in forms_.values():
+        for form in (f for f in forms_.values() if hasattr(f, "errors")):
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
@@ -221,8 +249,8 @@ def _subscription_page(request, console: Console, subscription: Subscription, st
         "member_form": forms_.get("member_form") or forms.MemberForm(),
         "admin_form": forms_.get("admin_form") or forms.AdminForm(),
         "cancel_form": forms_.get("cancel_form") or forms.CancelForm(),
-        "reduction_form": forms_.get("reduction_form")
-        or forms.SeatReductionForm(initial={"seats": subscription.pending_seats or subscription.seats}),
+        "seats_form": forms_.get("seats_form") or forms.SeatsForm(initial={"seats": subscription.seats}),
+        "quote": forms_.get("quote"),
         "usable": subscription.status in ("trial", "active", "past_due"),
     }
     template = "web/subscription.html" if console.reseller is not None else "web/portal_subscription.html"
@@ -288,21 +316,57 @@ def subscription_reactivate(request: HttpRequest, console: Console, public_id: s
     return _done(request, subscription, _("The subscription was reactivated."))
 
 
-@require_POST
+def _seats_wanted(request: HttpRequest, subscription: Subscription) -> forms.SeatsForm:
+    """The licenses form; its − / + buttons step the typed number by one."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.SeatsForm(data)
+    if form.is_valid():
+        step = {"-1": -1, "+1": 1}.get(data.get("step", ""), 0)
+        form = forms.SeatsForm({"seats": max(1, form.cleaned_data["seats"] + step)})
+        form.is_valid()
+    return form
+
+
+@require_GET
 @reseller_view
-def subscription_reduce(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+def subscription_seats_quote(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """Seed 002's − / +: the prorated quote for the new number of licenses, before ordering."""
     subscription = _get_subscription(console, public_id)
-    form = forms.SeatReductionForm(request.POST)
+    form = _seats_wanted(request, subscription)
+    quote = None
     if form.is_valid():
         try:
-            subs.subscription_schedule_seat_reduction(
+            quote = subs.subscription_seats_preview(
+                actor=console.actor, subscription=subscription, seats=form.cleaned_data["seats"]
+            )
+        except DomainError as error:
+            forms.add_domain_error(form, error, {"status": "seats"})
+    return _subscription_page(request, console, subscription, seats_form=form, quote=quote)
+
+
+@require_POST
+@reseller_view
+def subscription_seats(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """ "Order now": more licenses at once (invoiced pro rata), fewer from the renewal."""
+    subscription = _get_subscription(console, public_id)
+    form = _seats_wanted(request, subscription)
+    if form.is_valid():
+        try:
+            subscription, invoice = subs.subscription_change_seats(
                 actor=console.actor, subscription=subscription, seats=form.cleaned_data["seats"]
             )
         except DomainError as error:
             forms.add_domain_error(form, error, {"status": "seats"})
         else:
-            return _done(request, subscription, _("The seat reduction is scheduled for the renewal."))
-    return _subscription_page(request, console, subscription, INVALID, reduction_form=form)
+            if subscription.pending_seats is not None and subscription.pending_seats == form.cleaned_data["seats"]:
+                message = _("The change to %(seats)s licenses is scheduled for the renewal.")
+            else:
+                message = _("The subscription now has %(seats)s licenses.")
+            message = message % {"seats": form.cleaned_data["seats"]}
+            if invoice is not None:
+                message += " " + _("Invoice %(number)s was issued.") % {"number": invoice.number}
+            return _done(request, subscription, message)
+    return _subscription_page(request, console, subscription, INVALID, seats_form=form)
 
 
 @require_POST

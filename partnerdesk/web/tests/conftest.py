@@ -24,3 +24,13 @@ def other_subscription(other_actor, annual_plan, now):
 def subscription(actor, annual_plan, now):
     customer = make_customer(actor, now=now, name="Amstel Logistiek B.V.")
     return make_subscription(actor, annual_plan, now=now, customer=customer, seats=3)
+
+
+@pytest.fixture
+def frozen(settings, now):
+    """The console's clock (the sandbox clock) set to ``now``; ``frozen(moment)`` moves it."""
+    from partnerdesk.core.clock import set_sandbox_now
+
+    settings.SANDBOX = True
+    set_sandbox_now(now)
+    return set_sandbox_now

@@ -27,6 +27,7 @@ def new_form(**overrides):
         "customer_can_manage": "on",
         "contact_name": "Lena Weber",
         "contact_email": "lena@kanal.example",
+        "confirm": "1",
     }
     return data | overrides
 
@@ -89,7 +90,8 @@ def test_manage_page_shows_the_seed_details(client_in, subscription):
 
 def test_another_tenants_subscription_is_not_found_for_every_action(client_in, other_subscription):
     assert client_in.get(url(other_subscription)).status_code == 404
-    for action in ["start", "cancel", "reactivate", "members", "admins", "reduce", "unreduce"]:
+    assert client_in.get(url(other_subscription, "seats/quote?seats=9")).status_code == 404
+    for action in ["start", "cancel", "reactivate", "members", "admins", "seats", "unreduce"]:
         assert client_in.post(url(other_subscription, action), {"email": "x@y.example"}).status_code == 404
     other_subscription.refresh_from_db()
     assert (other_subscription.status, other_subscription.assigned) == ("active", 0)
@@ -168,7 +170,7 @@ def test_cancel_a_paid_subscription_then_reactivate(client_in, subscription):
 
 
 def test_scheduled_reduction_is_visible_and_removable(client_in, subscription):
-    response = client_in.post(url(subscription, "reduce"), {"seats": "2"})
+    response = client_in.post(url(subscription, "seats"), {"seats": "2"})
     assert response.status_code == 302
     page = client_in.get(url(subscription)).content.decode()
     assert "Scheduled change: 2 licenses from the renewal on March 10, 2027." in page
@@ -180,11 +182,13 @@ def test_scheduled_reduction_is_visible_and_removable(client_in, subscription):
 def test_a_reduction_below_the_assigned_seats_is_refused_at_the_seats_field(client_in, subscription):
     for n in range(2):
         client_in.post(url(subscription, "members"), {"email": f"u{n}@amstel.example"})
-    response = client_in.post(url(subscription, "reduce"), {"seats": "1"})
+    response = client_in.post(url(subscription, "seats"), {"seats": "3", "step": "-1"})
+    assert response.status_code == 302  # 3 - 1 = 2 seats: allowed, scheduled
+    response = client_in.post(url(subscription, "seats"), {"seats": "1"})
     assert response.status_code == 422
-    assert "assigned" in response.context["reduction_form"].errors["seats"][0]
+    assert "assigned" in response.context["seats_form"].errors["seats"][0]
     subscription.refresh_from_db()
-    assert subscription.pending_seats is None
+    assert subscription.pending_seats == 2
 
 
 def test_a_viewer_sees_no_buttons_and_cannot_change_anything(client, reseller, subscription, django_user_model):
