@@ -317,7 +317,7 @@ def subscription_reactivate(request: HttpRequest, console: Console, public_id: s
 
 
 def _seats_wanted(request: HttpRequest, subscription: Subscription) -> forms.SeatsForm:
-    """The licenses form; its − / + buttons step the typed number by one."""
+    """The licenses form; its - / + buttons step the typed number by one."""
     data = request.POST if request.method == "POST" else request.GET
     form = forms.SeatsForm(data)
     if form.is_valid():
@@ -330,7 +330,7 @@ def _seats_wanted(request: HttpRequest, subscription: Subscription) -> forms.Sea
 @require_GET
 @reseller_view
 def subscription_seats_quote(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
-    """Seed 002's − / +: the prorated quote for the new number of licenses, before ordering."""
+    """Seed 002's - / +: the prorated quote for the new number of licenses, before ordering."""
     subscription = _get_subscription(console, public_id)
     form = _seats_wanted(request, subscription)
     quote = None
