@@ -14,9 +14,11 @@ from partnerdesk.accounts.models import Reseller
 from partnerdesk.billing.pricing import Buyer, Quote, period_line, quote
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
-from partnerdesk.core.errors import invalid
+from partnerdesk.core.errors import invalid, not_found
 from partnerdesk.core.money import quantize
 from partnerdesk.core.periods import add_months
+from partnerdesk.customers.selectors import customer_get
+from partnerdesk.invitations.models import Invitation
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.selectors import subscription_list
 
@@ -172,3 +174,26 @@ def new_subscription_quote(*, reseller: Reseller, plan: Plan, seats: int, now: d
     buyer = Buyer.of_reseller(reseller)
     line = period_line(plan=plan, seats=seats, start=start, end=add_months(start, plan.term_months), buyer=buyer)
     return quote(lines=[line], currency=plan.currency, buyer=buyer, on=start.date())
+
+
+def customer_invitations(tenant: Tenant, customer_ids: list[int]) -> dict[int, Invitation]:
+    """The newest open (pending or expired) customer-admin invitation per customer, for
+    the customers list's Resend / Cancel (seed 002). Only the tenant's own."""
+    found: dict[int, Invitation] = {}
+    qs = Invitation.objects.filter(
+        kind=Invitation.Kind.CUSTOMER_ADMIN,
+        reseller=tenant.reseller,
+        customer_id__in=customer_ids,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED],
+    ).order_by("-sent_at", "-id")
+    for invitation in qs:
+        found.setdefault(invitation.customer_id, invitation)
+    return found
+
+
+def customer_invitation_get(tenant: Tenant, customer_public_id: str) -> Invitation:
+    customer = customer_get(tenant, customer_public_id)
+    invitation = customer_invitations(tenant, [customer.pk]).get(customer.pk)
+    if invitation is None:
+        raise not_found("invitation", "invitation")
+    return invitation

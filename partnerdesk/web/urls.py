@@ -43,6 +43,11 @@ urlpatterns = [
     ),
     path("console/customers/", views.customers, name="customers"),
     path("console/customers/<str:public_id>/edit", views.customer_edit, name="customer_edit"),
+    path(
+        "console/customers/<str:public_id>/invitation/<str:action>",
+        views.customer_invitation,
+        name="customer_invitation",
+    ),
     path("console/team", views.team, name="team"),
     path("console/api-keys", views.api_keys, name="api_keys"),
     path("console/api-keys/<str:public_id>/revoke", views.api_key_revoke, name="api_key_revoke"),

@@ -22,6 +22,7 @@ from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.selectors import customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_update
+from partnerdesk.invitations.services import invitation_cancel, invitation_resend
 from partnerdesk.subscriptions import services as subs
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
@@ -480,11 +481,36 @@ def customers(request: HttpRequest, console: Console) -> HttpResponse:
     if console.acting_on is not None:
         qs = qs.filter(pk=console.acting_on.pk)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    invitations = selectors.customer_invitations(console.tenant, [c.pk for c in page.object_list])
+    for customer in page.object_list:
+        customer.open_invitation = invitations.get(customer.pk)
     return render(
         request,
         "web/customers.html",
         {"page": page, "filters": {"q": request.GET.get("q", ""), "status": request.GET.get("status", "")}},
     )
+
+
+@require_POST
+@reseller_view
+def customer_invitation(request: HttpRequest, console: Console, public_id: str, action: str) -> HttpResponse:
+    """Seed 002: resend or cancel the invitation of a customer still "Invited"."""
+    service = {"resend": invitation_resend, "cancel": invitation_cancel}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        invitation = selectors.customer_invitation_get(console.tenant, public_id)
+        service(actor=console.actor, invitation=invitation)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        messages.error(request, error.message)
+    else:
+        if action == "resend":
+            messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
+        else:
+            messages.success(request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email})
+    return redirect("web:customers")
 
 
 @reseller_view

@@ -1,0 +1,90 @@
+"""The customer portal: a customer admin sees their subscriptions, never prices."""
+
+from __future__ import annotations
+
+import pytest
+
+from partnerdesk.customers.models import CustomerMembership
+from partnerdesk.subscriptions.tests.factories import make_subscription
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def portal(client, actor, annual_plan, now, django_user_model):
+    """A customer admin of a subscription the reseller lets the customer manage, signed in."""
+    sub = make_subscription(actor, annual_plan, now=now, seats=2, customer_can_manage=True)
+    user = django_user_model.objects.create_user(email=sub.customer.contact_email, password="x")
+    CustomerMembership.objects.create(user=user, customer=sub.customer)
+    client.force_login(user)
+    return client, sub
+
+
+def test_portal_lists_subscriptions_without_prices_and_shows_the_partner(portal, other_subscription):
+    client, sub = portal
+    assert client.get("/").url == "/portal/"
+    html = client.get("/portal/").content.decode()
+    assert "AxCrypt Business" in html and "0/2" in html
+    assert "Your partner" in html and "Isar Systemhaus GmbH" in html and "mailto:owner@isar.example" in html
+    assert "€" not in html and "120" not in html
+    assert "Geheim" not in html
+    detail = client.get(f"/portal/subscriptions/{sub.public_id}/").content.decode()
+    assert "€" not in detail and "Order now" not in detail and "Cancel subscription" not in detail
+
+
+def test_customer_admin_adds_and_removes_members_where_allowed(portal):
+    client, sub = portal
+    base = f"/portal/subscriptions/{sub.public_id}/"
+    assert client.post(base + "members", {"email": "a@kunde.example"}).status_code == 302
+    assert client.post(base + "members", {"email": "b@kunde.example"}).status_code == 302
+    refused = client.post(base + "members", {"email": "c@kunde.example"})
+    assert refused.status_code == 422 and "No free seat" in refused.content.decode()
+    member = sub.members.get(email="a@kunde.example")
+    client.post(base + f"members/{member.public_id}/remove")
+    sub.refresh_from_db()
+    assert sub.assigned == 1
+
+
+def test_customer_admin_cannot_grant_purchase_rights(portal):
+    client, sub = portal
+    base = f"/portal/subscriptions/{sub.public_id}/"
+    page = client.get(base).content.decode()
+    assert "May buy licenses" not in page  # only the reseller sees that choice
+    client.post(base + "admins", {"email": "chef@kunde.example", "can_purchase": "on", "confirm_purchase": "on"})
+    assert not sub.admins.filter(email="chef@kunde.example").exists()
+    client.post(base + "admins", {"email": "chef@kunde.example"})
+    assert sub.admins.get(email="chef@kunde.example").can_purchase is False
+
+
+def test_where_the_reseller_manages_the_customer_only_looks(portal, actor, annual_plan, now):
+    client, sub = portal
+    managed = make_subscription(actor, annual_plan, now=now, seats=2, customer=sub.customer)
+    base = f"/portal/subscriptions/{managed.public_id}/"
+    html = client.get(base).content.decode()
+    assert "Your partner manages this subscription." in html and "Add member" not in html
+    response = client.post(base + "members", {"email": "x@kunde.example"})
+    assert response.status_code == 422 and "Your reseller manages this subscription." in response.content.decode()
+    assert not managed.members.exists()
+
+
+def test_portal_user_cannot_reach_the_reseller_console_or_other_customers(portal, other_subscription):
+    client, _ = portal
+    assert client.get("/console/").url == "/portal/"
+    assert client.get(f"/portal/subscriptions/{other_subscription.public_id}/").status_code == 404
+    assert (
+        client.post(
+            f"/portal/subscriptions/{other_subscription.public_id}/members", {"email": "x@y.example"}
+        ).status_code
+        == 404
+    )
+
+
+def test_someone_without_a_team_or_company_sees_why(client, django_user_model, db):
+    client.force_login(django_user_model.objects.create_user(email="nobody@example.org", password="x"))
+    response = client.get("/console/")
+    assert response.status_code == 403 and "invitation" in response.content.decode()
+
+
+def test_signed_out_visitors_go_to_the_login_page(client, db):
+    assert client.get("/console/").url.startswith("/accounts/login/?next=/console/")
+    assert client.get("/portal/").url.startswith("/accounts/login/?next=/portal/")

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from partnerdesk.accounts.models import ApiKey, ResellerMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_console_pages_send_csp_and_frame_denial(client_in, subscription):
+    for path in ["/", "/console/", f"/console/subscriptions/{subscription.public_id}/"]:
+        response = client_in.get(path, follow=True)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_have_no_inline_script_or_style(client_in, subscription):
+    for path in ["/console/", "/console/subscriptions/new", f"/console/subscriptions/{subscription.public_id}/"]:
+        html = client_in.get(path).content.decode()
+        assert "<script>" not in html and "style=" not in html and "<style" not in html
+
+
+def test_every_post_needs_the_csrf_token(reseller_and_user, subscription):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reseller_and_user[1])
+    response = client.post(f"/console/subscriptions/{subscription.public_id}/members", {"email": "a@b.example"})
+    assert response.status_code == 403
+    assert subscription.members.count() == 0
+    page = client.get(f"/console/subscriptions/{subscription.public_id}/").content.decode()
+    assert page.count('method="post"') == page.count('name="csrfmiddlewaretoken"')
+
+
+def test_api_key_is_shown_once_and_can_be_revoked(client_in, reseller, other_reseller):
+    response = client_in.post("/console/api-keys", {"name": "crm sync"})
+    key = ApiKey.objects.get(reseller=reseller)
+    html = response.content.decode()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "shown only once" in html
+    secret = html.split('<code class="secret" translate="no">')[1].split("<")[0]
+    assert secret.startswith(key.prefix) and len(secret) > len(key.prefix) + 20
+    assert secret not in client_in.get("/console/api-keys").content.decode()
+    client_in.post(f"/console/api-keys/{key.public_id}/revoke")
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+
+def test_another_resellers_key_cannot_be_revoked(client_in, other_reseller, other_actor):
+    from partnerdesk.accounts.services import apikey_create
+
+    created = apikey_create(actor=other_actor, reseller=other_reseller, name="theirs")
+    assert client_in.post(f"/console/api-keys/{created.api_key.public_id}/revoke").status_code == 404
+    created.api_key.refresh_from_db()
+    assert created.api_key.revoked_at is None
+    assert "theirs" not in client_in.get("/console/api-keys").content.decode()
+
+
+def test_team_page_lists_this_resellers_team_only(client_in, reseller, other_reseller):
+    html = client_in.get("/console/team").content.decode()
+    assert "owner@isar.example" in html and "Owner" in html
+    assert "owner@polder.example" not in html
+
+
+def test_a_user_of_two_resellers_switches_between_them(client, reseller_and_user, other_reseller, other_subscription):
+    reseller, user = reseller_and_user
+    ResellerMembership.objects.create(user=user, reseller=other_reseller, role="viewer")
+    client.force_login(user)
+    assert "Geheim Concurrent" not in client.get("/console/").content.decode()
+    client.post("/console/reseller", {"reseller": other_reseller.public_id})
+    html = client.get("/console/").content.decode()
+    assert "Geheim Concurrent" in html
+    assert ">Start<" not in html  # a viewer there
