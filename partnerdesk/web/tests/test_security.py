@@ -64,7 +64,7 @@ def test_team_page_lists_this_resellers_team_only(client_in, reseller, other_res
 
 
 def test_a_user_of_two_resellers_switches_between_them(client, reseller_and_user, other_reseller, other_subscription):
-    reseller, user = reseller_and_user
+    user = reseller_and_user[1]
     ResellerMembership.objects.create(user=user, reseller=other_reseller, role="viewer")
     client.force_login(user)
     assert "Geheim Concurrent" not in client.get("/console/").content.decode()
