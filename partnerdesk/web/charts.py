@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
+from babel.dates import format_date
+from django.utils.translation import get_language, to_locale
 
 from partnerdesk.web.selectors import MonthPoint
 
@@ -41,6 +42,7 @@ def seats_and_revenue(points: list[MonthPoint]) -> Chart:
     plot = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = WIDTH / max(len(points), 1)
     bars, line = [], []
+    locale = to_locale(get_language() or "en")
     for index, point in enumerate(points):
         height = plot * point.seats / max_seats
         x = index * slot
@@ -50,7 +52,7 @@ def seats_and_revenue(points: list[MonthPoint]) -> Chart:
                 y=round(PAD_TOP + plot - height, 1),
                 width=round(slot * 0.7, 1),
                 height=round(height, 1),
-                label=date_format(point.month, "M"),
+                label=format_date(point.month, "LLL", locale=locale),  # CLDR month abbreviation
                 seats=point.seats,
                 revenue=point.revenue,
             )
