@@ -22,6 +22,9 @@ VENDOR_COUNTRY = env.get("PARTNERDESK_VENDOR_COUNTRY", "DE").upper()
 SANDBOX = env.flag("PARTNERDESK_SANDBOX")
 WEBHOOK_ALLOW_HOSTS = env.csv("PARTNERDESK_WEBHOOK_ALLOW_HOSTS")
 REDIS_URL = env.get("REDIS_URL")
+# Card payments (billing/payments.py): Stripe's secret key; the API base is for tests and proxies.
+STRIPE_SECRET_KEY = env.get("PARTNERDESK_STRIPE_SECRET_KEY")
+STRIPE_API_BASE = env.get("PARTNERDESK_STRIPE_API_BASE", "https://api.stripe.com")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

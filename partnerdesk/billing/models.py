@@ -204,7 +204,39 @@ class InvoicePdf(models.Model):
 
     invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="pdf")
     content = models.BinaryField()
+    status = models.CharField(max_length=5)  # the invoice's status it shows
     rendered_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"PDF {self.invoice_id}"
+
+
+class CardOnFile(models.Model):
+    """The payer's card at the payment provider (ids only: card data never reaches us).
+
+    One per billed party: a reseller, or a customer buying directly.
+    """
+
+    reseller = models.OneToOneField(
+        Reseller, null=True, blank=True, on_delete=models.CASCADE, related_name="card_on_file"
+    )
+    customer = models.OneToOneField(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="card_on_file"
+    )
+    provider = models.CharField(max_length=20, default="stripe")
+    provider_customer = models.CharField(max_length=100)
+    provider_payment_method = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(reseller__isnull=False, customer__isnull=True) | Q(reseller__isnull=True, customer__isnull=False)
+                ),
+                name="card_belongs_to_exactly_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.provider_customer}"

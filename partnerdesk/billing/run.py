@@ -5,6 +5,8 @@
    archived); suspended ones expire; the rest renew from their billing anchor
    (core/periods.py), apply a scheduled seat reduction, and get the new period's invoice.
 3. Overdue invoices: past due, reminders, suspension (billing/dunning.py).
+4. With a payment provider configured: new card invoices are charged, once
+   (billing/payments.py); a declined card is not retried by the run (dunning follows).
 
 Exactly once: every subscription (and every renewed period) is processed in its own
 transaction that re-reads the row under a lock and re-checks whether there is still
@@ -20,11 +22,13 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from partnerdesk.audit.models import AuditEvent
 from partnerdesk.audit.services import audit_record, snapshot
 from partnerdesk.billing.dunning import dun_invoice
-from partnerdesk.billing.models import Invoice
+from partnerdesk.billing.models import CardOnFile, Invoice
+from partnerdesk.billing.payments import PaymentProvider, configured_provider, invoice_collect_card_payment
 from partnerdesk.billing.services import invoice_issue_period
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
@@ -123,7 +127,31 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime) -> str | No
     return outcome
 
 
-def billing_run(*, now: datetime | None = None, actor: Actor | None = None) -> Counter:
+def _collect_card_payments(provider: PaymentProvider, now: datetime, counts: Counter) -> None:
+    attempted = AuditEvent.objects.filter(action__startswith="invoice.card_payment_").values("object_id")
+    due = (
+        Invoice.objects.filter(
+            kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, payment_method="card", issued_at__lte=now
+        )
+        .exclude(public_id__in=attempted)
+        .filter(
+            Exists(CardOnFile.objects.filter(reseller=OuterRef("billed_reseller"), provider=provider.name))
+            | Exists(CardOnFile.objects.filter(customer=OuterRef("billed_customer"), provider=provider.name))
+        )
+    )
+    for pk in _ids(due):
+        try:
+            result = invoice_collect_card_payment(invoice=Invoice(pk=pk), provider=provider, now=now)
+        except Exception:
+            logger.exception("billing run: charging invoice %s failed", pk)
+            counts["errors"] += 1
+            continue
+        counts[f"card_{result.status}"] += 1
+
+
+def billing_run(
+    *, now: datetime | None = None, actor: Actor | None = None, provider: PaymentProvider | None = None
+) -> Counter:
     """Run everything that is due at ``now``; returns counts of what was done.
 
     A subscription whose step fails is logged and counted under "errors"; the run goes
@@ -161,4 +189,8 @@ def billing_run(*, now: datetime | None = None, actor: Actor | None = None) -> C
     for pk in _ids(overdue):
         for done in guarded(dun_invoice, invoice_id=pk) or []:
             counts[done] += 1
+
+    provider = provider or configured_provider()
+    if provider is not None:
+        _collect_card_payments(provider, now, counts)
     return counts
