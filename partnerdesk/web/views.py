@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnerdesk.accounts.models import ApiKey
 from partnerdesk.accounts.services import apikey_create, apikey_revoke
+from partnerdesk.billing.pdf import invoice_pdf
+from partnerdesk.billing.selectors import invoice_get, invoice_list
 from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.selectors import customer_get, customer_list
@@ -533,6 +535,45 @@ def customer_edit(request: HttpRequest, console: Console, public_id: str) -> Htt
             messages.success(request, _("The business information was saved."))
             return redirect("web:customers")
     return render(request, "web/customer_edit.html", {"customer": customer, "form": form}, status=INVALID)
+
+
+# ---------------------------------------------------------------- reseller: invoices
+
+
+@require_GET
+@reseller_view
+def invoices(request: HttpRequest, console: Console) -> HttpResponse:
+    """Seed 002: the reseller's invoices, to view and download."""
+    status = request.GET.get("status")
+    qs = invoice_list(
+        console.tenant,
+        status=status if status in ("open", "paid", "void") else None,
+        customer_id=console.acting_on.public_id if console.acting_on else None,
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/invoices.html", {"page": page, "filters": {"status": request.GET.get("status", "")}})
+
+
+def _get_invoice(console: Console, public_id: str):
+    try:
+        return invoice_get(console.tenant, public_id)
+    except DomainError:
+        raise Http404 from None
+
+
+@require_GET
+@reseller_view
+def invoice_detail(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return render(request, "web/invoice.html", {"invoice": _get_invoice(console, public_id)})
+
+
+@require_GET
+@reseller_view
+def invoice_download(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    invoice = _get_invoice(console, public_id)
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
 
 
 # ---------------------------------------------------------------- reseller: team, API keys

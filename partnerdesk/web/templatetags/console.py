@@ -88,3 +88,13 @@ def sort_state(context, key: str) -> str:
     if current == f"-{key}":
         return "descending"
     return "none"
+
+
+@register.filter
+def invoice_status_label(code: str) -> str:
+    return str(labels.INVOICE_STATUS.get(code, code))
+
+
+@register.filter
+def invoice_kind_label(code: str) -> str:
+    return str(labels.INVOICE_KIND.get(code, code))

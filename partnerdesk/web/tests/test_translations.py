@@ -104,7 +104,7 @@ def untranslated(client, path: str, *, method: str = "get", data=None) -> list[s
 
 
 @pytest.fixture
-def world(actor, annual_plan, trial_plan, now, frozen):
+def world(vendor, actor, annual_plan, trial_plan, now, frozen):
     sub = make_subscription(actor, annual_plan, now=now, seats=4, customer_can_manage=True)
     from partnerdesk.subscriptions.services import admin_add, member_add
 
@@ -124,6 +124,7 @@ RESELLER_PAGES = [
     "/console/customers/",
     "/console/team",
     "/console/api-keys",
+    "/console/invoices/",
 ]
 
 
@@ -140,6 +141,8 @@ def test_reseller_pages_with_a_subscription_are_translated(client_in, world):
     assert untranslated(client_in, f"/console/subscriptions/{sub.public_id}/") == []
     assert untranslated(client_in, f"/console/subscriptions/{sub.public_id}/seats/quote?seats=6") == []
     assert untranslated(client_in, f"/console/customers/{sub.customer.public_id}/edit") == []
+    invoice = sub.invoices.get()
+    assert untranslated(client_in, f"/console/invoices/{invoice.public_id}/") == []
     review = {"product": "signatures-m365", "term": "1", "seats": "5", "payment_method": "card"}
     review |= {"company_name": "Kanal GmbH", "country": "DE", "customer_can_manage": "on"}
     review |= {"contact_name": "Lena", "contact_email": "lena@kanal.example"}
