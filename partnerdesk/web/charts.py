@@ -11,7 +11,7 @@ from django.utils.translation import get_language, to_locale
 
 from partnerdesk.web.selectors import MonthPoint
 
-WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 600, 180, 14, 26
+WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM = 600, 160, 10, 2
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def add_domain_error(form: forms.Form, error: DomainError, aliases: dict[str, st
 
 
 class NewSubscriptionForm(forms.Form):
-    customer = forms.ChoiceField(label=_("Customer"), required=False)
+    customer = forms.ChoiceField(label=_("Existing or new customer"), required=False)
     company_name = forms.CharField(label=_("Customer company name"), max_length=200, required=False)
     country = forms.CharField(label=_("Country"), max_length=2, required=False, help_text=COUNTRY_HELP)
     vat_id = forms.CharField(
