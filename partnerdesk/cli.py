@@ -57,6 +57,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
     server.serve(host=args.host, port=args.port, workers=args.workers)
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run background jobs and schedules until SIGTERM / Ctrl+C (huey's consumer)."""
+    from huey.contrib.djhuey import HUEY
+
+    from partnerdesk.core.jobs import consumer_options, discover_tasks
+
+    discover_tasks()
+    options = consumer_options()
+    if args.workers is not None:
+        options["workers"] = args.workers
+    print(f"partnerdesk worker: {type(HUEY.storage).__name__} queue, {options.get('workers', 1)} worker(s)", flush=True)
+    HUEY.create_consumer(**options).run()
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from partnerdesk import demo
 
@@ -137,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-if-empty", action="store_true", help="load the demo data first when the database has no vendor yet"
     )
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run background jobs and schedules (for multi-process deployments)")
+    worker.add_argument("--workers", type=int, default=None, help="job threads (default 2)")
+    worker.set_defaults(handler=cmd_worker)
 
     demo = commands.add_parser("demo", help="load the demo catalog, resellers and customers; print logins")
     demo.add_argument("--reset", action="store_true", help="empty the database first")

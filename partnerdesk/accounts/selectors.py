@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from partnerdesk.accounts import apikeys
 from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
+from partnerdesk.core.actors import Tenant
 
 
 def apikey_authenticate(secret: str) -> ApiKey | None:
@@ -23,3 +24,12 @@ def reseller_get_by_name(name: str) -> Reseller | None:
 
 def memberships_of(user: User) -> list[ResellerMembership]:
     return list(user.reseller_memberships.select_related("reseller").order_by("reseller__name"))
+
+
+def team_list(tenant: Tenant) -> list[ResellerMembership]:
+    """The reseller's team, owners first. Only a reseller tenant has a team."""
+    if tenant.reseller is None:
+        return []
+    order = {"owner": 0, "admin": 1, "billing": 2, "viewer": 3}
+    rows = ResellerMembership.objects.filter(reseller=tenant.reseller).select_related("user")
+    return sorted(rows, key=lambda row: (order[row.role], row.user.email))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import models, transaction
 
 from partnerdesk.accounts import apikeys
 from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
@@ -15,6 +15,7 @@ from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.validation import normalize_country, normalize_email, normalize_vat_id, require_text
+from partnerdesk.invitations.services import reseller_owner_invite
 
 RESELLER_FIELDS = ["name", "country", "vat_id", "discount_percent", "status", "parent_id", "contact_email"]
 
@@ -52,7 +53,11 @@ def reseller_create(
     parent_name: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Reseller, ResellerMembership]:
-    """Create an approved reseller with its first owner (vendor staff or the CLI)."""
+    """Create an approved reseller with its first owner (vendor staff or the CLI).
+
+    An owner without a password yet is e-mailed an invitation to set one (after commit).
+    """
+
     if not actor.tenant.vendor:
         raise forbidden("Only vendor staff can create resellers.")
     name = require_text(name, "name")
@@ -93,6 +98,8 @@ def reseller_create(
             after=snapshot(reseller, RESELLER_FIELDS) | {"owner": admin_email},
             now=now,
         )
+        if not user.has_usable_password():
+            reseller_owner_invite(actor=actor, reseller=reseller, user=user, now=now)
     return reseller, membership
 
 
@@ -183,3 +190,76 @@ def apikey_revoke(*, actor: Actor, api_key: ApiKey, now: datetime | None = None)
                 now=now,
             )
     return api_key
+
+
+# Reseller team --------------------------------------------------------------------------
+# Inviting a colleague is invitations.services.team_invite; accepting it makes the membership.
+
+
+def _team_membership(actor: Actor, membership: ResellerMembership) -> ResellerMembership:
+    """Lock the membership (and its reseller's owners' rows, in id order) for a change."""
+    actor.require("team")
+    if actor.reseller is None or membership.reseller_id != actor.reseller.pk:
+        raise not_found("team member", "member")
+    locked = list(
+        ResellerMembership.objects.select_for_update()
+        .filter(reseller_id=membership.reseller_id)
+        .filter(models.Q(pk=membership.pk) | models.Q(role=ResellerMembership.Role.OWNER))
+        .order_by("pk")
+    )
+    target = next((row for row in locked if row.pk == membership.pk), None)
+    if target is None:
+        raise not_found("team member", "member")
+    return target
+
+
+def _refuse_losing_the_last_owner(membership: ResellerMembership) -> None:
+    owners = ResellerMembership.objects.filter(reseller_id=membership.reseller_id, role=ResellerMembership.Role.OWNER)
+    if membership.role == ResellerMembership.Role.OWNER and owners.count() == 1:
+        raise conflict("A team keeps at least one owner; make someone else owner first.", "role")
+
+
+def team_member_change_role(
+    *, actor: Actor, membership: ResellerMembership, role: str, now: datetime | None = None
+) -> ResellerMembership:
+    """An owner gives a colleague another role (owner, admin, billing, viewer)."""
+    if role not in ResellerMembership.Role.values:
+        raise invalid("role must be owner, admin, billing or viewer.", "role")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _team_membership(actor, membership)
+        if locked.role == role:
+            return locked
+        if role != ResellerMembership.Role.OWNER:
+            _refuse_losing_the_last_owner(locked)
+        before = {"user": locked.user.email, "role": locked.role}
+        locked.role = role
+        locked.save(update_fields=["role"])
+        audit_record(
+            actor=actor,
+            action="team.change_role",
+            obj=locked,
+            reseller=locked.reseller,
+            before=before,
+            after={"user": locked.user.email, "role": role},
+            now=now,
+        )
+    return locked
+
+
+def team_member_remove(*, actor: Actor, membership: ResellerMembership, now: datetime | None = None) -> None:
+    """An owner removes a colleague from the team (their user account stays)."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = _team_membership(actor, membership)
+        _refuse_losing_the_last_owner(locked)
+        before = {"user": locked.user.email, "role": locked.role}
+        locked.delete()
+        audit_record(
+            actor=actor,
+            action="team.remove",
+            obj=membership,
+            reseller=membership.reseller,
+            before=before,
+            now=now,
+        )

@@ -58,7 +58,6 @@ def customer_create(*, actor: Actor, data: dict, invite: bool = False, now: date
     customer-admin invitation (sent after commit); accepting it makes the customer
     ``active``. Without, it is ``active`` at once.
     """
-
     actor.require("manage")
     reseller = actor.reseller
     if reseller is None:

@@ -2,7 +2,8 @@
 
 Each invitation kind has its own issuing service (team member, customer admin, member
 license, relationship requests); resend, cancel and accept are shared. Acceptance locks
-the invitation row first and then the row it changes, always in that order.
+the invitation row first and then the row it changes, always in that order (a license
+invitation takes its subscription's lock before both, as the seat services do).
 """
 
 from __future__ import annotations
@@ -141,6 +142,25 @@ def team_invite(*, actor: Actor, email: str, role: str, name: str = "", now: dat
             email=email,
             name=name,
             role=role,
+            language=reseller.language,
+            reseller=reseller,
+            now=now,
+        )
+
+
+def reseller_owner_invite(*, actor: Actor, reseller: Reseller, user: User, now: datetime | None = None) -> Invitation:
+    """E-mail a new reseller's first owner a link to set their password (``partnerdesk
+    reseller create``). Their membership exists already; accepting gives the account its
+    password and verifies the address."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        return _issue(
+            actor=actor,
+            kind=Kind.TEAM_MEMBER,
+            scope=f"team:{reseller.pk}:{user.email}",
+            email=user.email,
+            name=user.name,
+            role=ResellerMembership.Role.OWNER,
             language=reseller.language,
             reseller=reseller,
             now=now,
@@ -370,7 +390,13 @@ def invitation_accept(
     now = clock.resolve(now)
     found = invitation_for_token(token)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+        if found.subscription_id is not None and found.kind == Kind.MEMBER_LICENSE:
+            # member_remove locks the subscription, then deletes the member and (cascade)
+            # this invitation: take the locks in that same order, so the two never deadlock.
+            Subscription.objects.select_for_update().filter(pk=found.subscription_id).first()
+        invitation = Invitation.objects.select_for_update().filter(pk=found.pk).first()
+        if invitation is None:  # the license was removed meanwhile
+            raise not_found("invitation", "token")
         if invitation.token_hash != tokens.hash_token(token):  # resent meanwhile
             raise not_found("invitation", "token")
         require_open(invitation, now)
@@ -401,13 +427,14 @@ def invitation_accept(
 
 
 def _accept_team(invitation: Invitation, account: User, now: datetime) -> Actor:
+    """Join the team. A new reseller's owner is a member already (reseller_create made
+    the membership; the invitation only sets the password), so an existing membership
+    is kept as it is."""
     reseller = Reseller.objects.select_for_update().get(pk=invitation.reseller_id)
-    try:
-        with transaction.atomic():
-            ResellerMembership.objects.create(user=account, reseller=reseller, role=invitation.role, created_at=now)
-    except IntegrityError:
-        raise conflict("You are already in this team.", "token") from None
-    return Actor.reseller_user(account, reseller, invitation.role)
+    membership, _ = ResellerMembership.objects.get_or_create(
+        user=account, reseller=reseller, defaults={"role": invitation.role, "created_at": now}
+    )
+    return Actor.reseller_user(account, reseller, membership.role)
 
 
 def _accept_customer_admin(invitation: Invitation, account: User, now: datetime) -> Actor:
@@ -424,7 +451,11 @@ def _accept_customer_admin(invitation: Invitation, account: User, now: datetime)
 
 
 def _accept_member(invitation: Invitation, account: User, now: datetime) -> Actor:
-    member = Member.objects.select_for_update().select_related("subscription__customer").get(pk=invitation.member_id)
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("subscription__customer")
+        .get(pk=invitation.member_id)
+    )
     member.status = Member.Status.ACTIVE
     member.user = account
     member.activated_at = now
@@ -441,7 +472,7 @@ def invitations_expire(*, now: datetime | None = None) -> int:
     expired = 0
     with transaction.atomic():
         due = list(
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .filter(status=Status.PENDING, expires_at__lte=now)
             .order_by("pk")
             .select_related("reseller", "requesting_reseller", "customer")
@@ -461,3 +492,189 @@ def invitations_expire(*, now: datetime | None = None) -> int:
             )
             expired += 1
     return expired
+
+
+# Relationship requests (seed 003) --------------------------------------------------------
+
+
+def _contact_of(reseller: Reseller) -> str:
+    if reseller.contact_email:
+        return reseller.contact_email
+    owner = reseller.memberships.filter(role="owner").select_related("user").order_by("id").first()
+    if owner is None:
+        raise conflict(f"{reseller.name} has no contact address yet.", "reseller")
+    return owner.user.email
+
+
+def _live_subscriptions_elsewhere(customer: Customer, reseller: Reseller) -> bool:
+    return (
+        Subscription.objects.filter(customer=customer, archived=False)
+        .exclude(reseller=reseller)
+        .exclude(status__in=["cancelled", "expired"])
+        .exists()
+    )
+
+
+def relationship_request_create(*, actor: Actor, reseller: Reseller, now: datetime | None = None) -> Invitation:
+    """A customer admin asks ``reseller`` to manage their company (seed 003: "invite a
+    reseller"). The reseller is e-mailed and answers in partnerdesk.
+
+    Refused while another reseller still runs live subscriptions for the company: those
+    would be left without their manager.
+    """
+    customer = actor.tenant.customer
+    if customer is None:
+        raise forbidden("Only a customer's admin can ask a reseller to manage the company.")
+    if reseller.status != Reseller.Status.ACTIVE:
+        raise not_found("reseller", "reseller")
+    if customer.reseller_id == reseller.pk:
+        raise conflict(f"{reseller.name} already manages {customer.company_name}.", "reseller")
+    if _live_subscriptions_elsewhere(customer, reseller):
+        raise conflict("Your current reseller still manages live subscriptions; cancel them first.", "reseller")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        return _issue(
+            actor=actor,
+            kind=Kind.RELATIONSHIP_REQUEST,
+            scope=f"relationship:customer:{customer.pk}:{reseller.pk}",
+            email=_contact_of(reseller),
+            language=reseller.language,
+            reseller=reseller,
+            customer=customer,
+            with_token=False,
+            now=now,
+        )
+
+
+def sub_reseller_request_create(*, actor: Actor, distributor: Reseller, now: datetime | None = None) -> Invitation:
+    """A reseller asks to become a sub-reseller of ``distributor`` (seed 003: "become a
+    reseller of this dealer"). Two tiers at most: neither side may already be in the
+    other role."""
+    actor.require("team")
+    own = actor.reseller
+    if own is None:
+        raise forbidden("Only a reseller can ask to join a distributor.")
+    if distributor.pk == own.pk or distributor.status != Reseller.Status.ACTIVE:
+        raise not_found("reseller", "reseller")
+    if own.parent_id is not None:
+        raise conflict("You already belong to a distributor.", "reseller")
+    if own.sub_resellers.exists():
+        raise conflict("A distributor cannot become a sub-reseller (two tiers at most).", "reseller")
+    if distributor.parent_id is not None:
+        raise conflict(f"{distributor.name} is a sub-reseller itself and cannot take sub-resellers.", "reseller")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        return _issue(
+            actor=actor,
+            kind=Kind.RELATIONSHIP_REQUEST,
+            scope=f"relationship:reseller:{own.pk}:{distributor.pk}",
+            email=_contact_of(distributor),
+            language=distributor.language,
+            reseller=distributor,
+            requesting_reseller=own,
+            with_token=False,
+            now=now,
+        )
+
+
+def relationship_request_respond(
+    *, actor: Actor, invitation: Invitation, accept: bool, now: datetime | None = None
+) -> Invitation:
+    """The asked reseller accepts or declines. Accepting a company's request makes this
+    reseller its manager (other pending requests of the company are cancelled); accepting
+    a reseller's request makes it a sub-reseller, whose customers this distributor then
+    sees read-only."""
+    actor.require("manage")
+    if (
+        actor.reseller is None
+        or invitation.kind != Kind.RELATIONSHIP_REQUEST
+        or invitation.reseller_id != actor.reseller.pk
+    ):
+        raise not_found("relationship request", "request")
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != Status.PENDING:
+            raise conflict(f"This request is {locked.status}.", "request")
+        if now >= locked.expires_at:
+            raise conflict("This request has expired.", "request")
+        before = _snapshot(locked)
+        changes: dict = {}
+        if accept and locked.customer_id is not None:
+            changes = _accept_customer_request(locked, actor.reseller, now)
+        elif accept:
+            changes = _accept_sub_reseller_request(locked, actor.reseller)
+        locked.status = Status.ACCEPTED if accept else Status.DECLINED
+        locked.responded_at = now
+        locked.accepted_by = actor.user if accept else None
+        locked.save(update_fields=["status", "responded_at", "accepted_by"])
+        audit_record(
+            actor=actor,
+            action="relationship_request.accept" if accept else "relationship_request.decline",
+            obj=locked,
+            acting_on=locked.customer,
+            before=before,
+            after=_snapshot(locked) | changes,
+            now=now,
+        )
+    return locked
+
+
+def _accept_customer_request(invitation: Invitation, reseller: Reseller, now: datetime) -> dict:
+    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    if _live_subscriptions_elsewhere(customer, reseller):
+        raise conflict("Another reseller still manages live subscriptions of this company.", "request")
+    previous = customer.reseller.public_id if customer.reseller_id else None
+    customer.reseller = reseller
+    customer.updated_at = now
+    customer.save(update_fields=["reseller", "updated_at"])
+    Invitation.objects.filter(kind=Kind.RELATIONSHIP_REQUEST, customer=customer, status=Status.PENDING).exclude(
+        pk=invitation.pk
+    ).update(status=Status.CANCELLED, responded_at=now)
+    return {"customer_reseller_before": previous, "customer_reseller": reseller.public_id}
+
+
+def _accept_sub_reseller_request(invitation: Invitation, distributor: Reseller) -> dict:
+    # Lock both resellers in id order: the two-tier checks read both.
+    rows = {
+        r.pk: r
+        for r in Reseller.objects.select_for_update()
+        .filter(pk__in=[invitation.requesting_reseller_id, distributor.pk])
+        .order_by("pk")
+    }
+    child, parent = rows[invitation.requesting_reseller_id], rows[distributor.pk]
+    if child.parent_id is not None or parent.parent_id is not None or child.sub_resellers.exists():
+        raise conflict("This would make more than two tiers of resellers.", "request")
+    child.parent = parent
+    child.save(update_fields=["parent"])
+    return {"sub_reseller": child.public_id}
+
+
+# The customer's invitation (API.md /customers/{id}/invitation/resend and /cancel) ---------
+
+
+def _customer_invitation(actor: Actor, customer: Customer) -> Invitation:
+    tenant = actor.tenant
+    if tenant.reseller is not None and customer.reseller_id != tenant.reseller.pk:
+        raise not_found("customer", "customer")
+    if tenant.customer is not None and customer.pk != tenant.customer.pk:
+        raise not_found("customer", "customer")
+    invitation = (
+        Invitation.objects.filter(kind=Kind.CUSTOMER_ADMIN, customer=customer)
+        .select_related("reseller", "customer", "subscription__plan__product", "invited_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if invitation is None:
+        raise not_found("invitation", "customer")
+    return invitation
+
+
+def customer_invitation_resend(*, actor: Actor, customer: Customer, now: datetime | None = None) -> Invitation:
+    """Resend the customer's latest admin invitation (a new link; the old one stops working)."""
+    return invitation_resend(actor=actor, invitation=_customer_invitation(actor, customer), now=now)
+
+
+def customer_invitation_cancel(*, actor: Actor, customer: Customer, now: datetime | None = None) -> Invitation:
+    """Cancel the customer's pending admin invitation."""
+    return invitation_cancel(actor=actor, invitation=_customer_invitation(actor, customer), now=now)

@@ -9,3 +9,9 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["to", "subject"]
     readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an e-mail is never lost: rows stay until delivered (and after)

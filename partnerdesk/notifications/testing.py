@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import threading
@@ -56,6 +57,8 @@ def links_in(message: EmailMessage, starting: str = "") -> list[str]:
 
 class SmtpServer:
     def __init__(self) -> None:
+        # aiosmtpd logs every connection; its thread can outlive pytest's captured streams.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.inbox = Inbox()
         self.port = free_port()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)

@@ -617,7 +617,6 @@ def member_add(*, actor: Actor, subscription: Subscription, email: str, now: dat
     free seat goes to exactly one of them; the database check ``assigned <= seats``
     backs this up. The member is e-mailed an activation link (after commit).
     """
-
     _require_manager(actor, subscription, members_only=True)
     email = normalize_email(email, "email")
     now = clock.resolve(now)
@@ -682,6 +681,7 @@ def admin_add(
 
     ``can_purchase`` lets the admin buy licenses at list price, billed to the customer
     without the reseller discount (the warning of seed 004); only the reseller grants it.
+    Someone not yet administering the customer is e-mailed an invitation (after commit).
     """
     _require_manager(actor, subscription, members_only=True)
     if can_purchase and actor.tenant.customer is not None:
@@ -706,6 +706,7 @@ def admin_add(
                 )
         except IntegrityError:
             raise conflict(f"{email} is already an admin of this subscription.", "email") from None
+        _invite_customer_admin(actor, locked.customer, locked, email, admin.name, now)
         audit_record(
             actor=actor,
             action="admin.add",

@@ -14,10 +14,9 @@ from partnerdesk.accounts.models import Reseller
 from partnerdesk.billing.pricing import Buyer, Quote, period_line, quote
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
-from partnerdesk.core.errors import invalid, not_found
+from partnerdesk.core.errors import invalid
 from partnerdesk.core.money import quantize
 from partnerdesk.core.periods import add_months
-from partnerdesk.customers.selectors import customer_get
 from partnerdesk.invitations.models import Invitation
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.selectors import subscription_list
@@ -190,10 +189,3 @@ def customer_invitations(tenant: Tenant, customer_ids: list[int]) -> dict[int, I
         found.setdefault(invitation.customer_id, invitation)
     return found
 
-
-def customer_invitation_get(tenant: Tenant, customer_public_id: str) -> Invitation:
-    customer = customer_get(tenant, customer_public_id)
-    invitation = customer_invitations(tenant, [customer.pk]).get(customer.pk)
-    if invitation is None:
-        raise not_found("invitation", "invitation")
-    return invitation

@@ -24,7 +24,7 @@ from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.selectors import customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_update
-from partnerdesk.invitations.services import invitation_cancel, invitation_resend
+from partnerdesk.invitations.services import customer_invitation_cancel, customer_invitation_resend
 from partnerdesk.subscriptions import services as subs
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
@@ -497,12 +497,11 @@ def customers(request: HttpRequest, console: Console) -> HttpResponse:
 @reseller_view
 def customer_invitation(request: HttpRequest, console: Console, public_id: str, action: str) -> HttpResponse:
     """Seed 002: resend or cancel the invitation of a customer still "Invited"."""
-    service = {"resend": invitation_resend, "cancel": invitation_cancel}.get(action)
+    service = {"resend": customer_invitation_resend, "cancel": customer_invitation_cancel}.get(action)
     if service is None:
         raise Http404
     try:
-        invitation = selectors.customer_invitation_get(console.tenant, public_id)
-        service(actor=console.actor, invitation=invitation)
+        invitation = service(actor=console.actor, customer=customer_get(console.tenant, public_id))
     except DomainError as error:
         if error.code == "not_found":
             raise Http404 from None

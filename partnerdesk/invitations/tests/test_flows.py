@@ -67,6 +67,12 @@ class TestCustomerAdmin:
         assert "Amstel Logistiek B.V." in welcome
         assert "your partner: Isar Systemhaus GmbH" in " ".join(welcome.split())
 
+        # They come back later through the normal sign-in: the invitation verified the address.
+        client.post("/accounts/logout/")
+        assert "_auth_user_id" not in client.session
+        back = client.post("/accounts/login/", {"login": "it@amstel.example", "password": PASSWORD})
+        assert back.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+
         again = accept(client.__class__(), path, name="Mallory")
         assert again.status_code == 410
         assert "already been accepted" in again.content.decode()
@@ -142,3 +148,30 @@ class TestMemberActivation:
         assert Invitation.objects.count() == 0  # the link went with the license
         subs.member_add(actor=actor, subscription=subscription, email="bram@amstel.example", now=now)
         assert Member.objects.get().email == "bram@amstel.example"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "You are invited to administer"), ("de", "Sie sind eingeladen: Amstel Logistiek B.V. verwalten")],
+    ids=["english", "german"],
+)
+def test_the_acceptance_page_speaks_the_browsers_language(client, inbox, actor, now, language, heading):
+    make_customer(actor, now=now, name="Amstel Logistiek B.V.", invite=True)
+    page = client.get(the_link(inbox, "it@amstel.example"), HTTP_ACCEPT_LANGUAGE=language)
+    assert heading in page.content.decode()
+
+
+def test_an_admin_added_later_is_invited_and_linked_on_acceptance(client, inbox, actor, annual_plan, now):
+    subscription = make_subscription(actor, annual_plan, now=now, seats=2, customer_can_manage=True)
+    inbox.clear()  # the contact's invitation from the creation
+    admin = subs.admin_add(actor=actor, subscription=subscription, email="cfo@amstel.example", name="Eva", now=now)
+    [message] = inbox.to("cfo@amstel.example")
+    assert subject_of(message) == "Isar Systemhaus GmbH invited you to manage Isar Kunde GmbH"
+    accept(client, the_link(inbox, "cfo@amstel.example"), name="Eva de Vries")
+    admin.refresh_from_db()
+    assert admin.user == User.objects.get(email="cfo@amstel.example")
+    # Already an admin of the customer: a second subscription needs no new invitation.
+    second = make_subscription(actor, annual_plan, now=now, customer=subscription.customer)
+    subs.admin_add(actor=actor, subscription=second, email="cfo@amstel.example", now=now)
+    assert len(inbox.to("cfo@amstel.example")) == 1
+    assert second.admins.get(email="cfo@amstel.example").user == admin.user

@@ -240,3 +240,22 @@ class TestExpiry:
             ("it@zaanse.example", "pending"),
         ]
         assert AuditEvent.objects.filter(action="invitation.expire").count() == 1
+
+
+class TestCustomerInvitation:
+    def test_resend_and_cancel_by_customer(self, actor, invited, now):
+        old = token_sent_to("it@amstel.example")
+        services.customer_invitation_resend(actor=actor, customer=invited, now=now + timedelta(hours=1))
+        assert token_sent_to("it@amstel.example") != old
+        cancelled = services.customer_invitation_cancel(actor=actor, customer=invited, now=now + timedelta(hours=2))
+        assert cancelled.status == "cancelled"
+
+    def test_another_resellers_customer_is_not_found(self, other_actor, invited, now):
+        before = state()
+        refused("not_found", services.customer_invitation_resend, actor=other_actor, customer=invited, now=now)
+        refused("not_found", services.customer_invitation_cancel, actor=other_actor, customer=invited, now=now)
+        assert state() == before
+
+    def test_a_customer_without_invitation(self, actor, now):
+        customer = make_customer(actor, now=now, name="Zaanse Bakkerij B.V.")
+        refused("not_found", services.customer_invitation_resend, actor=actor, customer=customer, now=now)
