@@ -100,3 +100,21 @@ class CustomerForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Name of the key"), max_length=100, required=False)
+
+
+class PartnerRequestForm(forms.Form):
+    reseller = forms.CharField(
+        label=_("Reseller's name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "reseller-names", "autocomplete": "off"}),
+    )
+
+
+class TeamInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of your colleague"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("admin", _("Admin")), ("billing", _("Billing")), ("viewer", _("Viewer")), ("owner", _("Owner"))],
+        initial="admin",
+    )

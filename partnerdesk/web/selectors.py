@@ -14,9 +14,10 @@ from partnerdesk.accounts.models import Reseller
 from partnerdesk.billing.pricing import Buyer, Quote, period_line, quote
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
-from partnerdesk.core.errors import invalid
+from partnerdesk.core.errors import invalid, not_found
 from partnerdesk.core.money import quantize
 from partnerdesk.core.periods import add_months
+from partnerdesk.customers.models import Customer
 from partnerdesk.invitations.models import Invitation
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.selectors import subscription_list
@@ -189,3 +190,74 @@ def customer_invitations(tenant: Tenant, customer_ids: list[int]) -> dict[int, I
         found.setdefault(invitation.customer_id, invitation)
     return found
 
+
+def reseller_find(name: str) -> Reseller:
+    """The active reseller a company names (seed 003: "type the first letters of the
+    reseller's name"): an exact name, else the only one starting with what was typed."""
+    name = (name or "").strip()
+    active = Reseller.objects.filter(status=Reseller.Status.ACTIVE)
+    found = active.filter(name__iexact=name).first() if name else None
+    if found is None and name:
+        matches = list(active.filter(name__istartswith=name)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise invalid("No reseller with this name; type its name as shown in the list.", "reseller")
+    return found
+
+
+def reseller_names() -> list[str]:
+    return list(Reseller.objects.filter(status=Reseller.Status.ACTIVE).order_by("name").values_list("name", flat=True))
+
+
+def relationship_requests_sent(customer: Customer) -> QuerySet[Invitation]:
+    """The company's open requests to resellers (to resend or cancel)."""
+    return (
+        Invitation.objects.filter(
+            kind=Invitation.Kind.RELATIONSHIP_REQUEST,
+            customer=customer,
+            status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED],
+        )
+        .select_related("reseller")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def relationship_request_sent_get(customer: Customer, public_id: str) -> Invitation:
+    invitation = relationship_requests_sent(customer).filter(public_id=public_id).first()
+    if invitation is None:
+        raise not_found("request", "request")
+    return invitation
+
+
+def relationship_requests_received(tenant: Tenant) -> QuerySet[Invitation]:
+    """Companies (and would-be sub-resellers) asking this reseller, still pending."""
+    return (
+        Invitation.objects.filter(
+            kind=Invitation.Kind.RELATIONSHIP_REQUEST, reseller=tenant.reseller, status=Invitation.Status.PENDING
+        )
+        .select_related("customer", "requesting_reseller")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def relationship_request_received_get(tenant: Tenant, public_id: str) -> Invitation:
+    invitation = relationship_requests_received(tenant).filter(public_id=public_id).first()
+    if invitation is None:
+        raise not_found("request", "request")
+    return invitation
+
+
+def team_invitations(tenant: Tenant) -> QuerySet[Invitation]:
+    """Colleagues invited into the reseller's team who have not accepted yet."""
+    return Invitation.objects.filter(
+        kind=Invitation.Kind.TEAM_MEMBER,
+        reseller=tenant.reseller,
+        status__in=[Invitation.Status.PENDING, Invitation.Status.EXPIRED],
+    ).order_by("-sent_at", "-id")
+
+
+def team_invitation_get(tenant: Tenant, public_id: str) -> Invitation:
+    invitation = team_invitations(tenant).filter(public_id=public_id).first()
+    if invitation is None:
+        raise not_found("invitation", "invitation")
+    return invitation

@@ -24,7 +24,15 @@ from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.selectors import customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_update
-from partnerdesk.invitations.services import customer_invitation_cancel, customer_invitation_resend
+from partnerdesk.invitations.services import (
+    customer_invitation_cancel,
+    customer_invitation_resend,
+    invitation_cancel,
+    invitation_resend,
+    relationship_request_create,
+    relationship_request_respond,
+    team_invite,
+)
 from partnerdesk.subscriptions import services as subs
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
@@ -489,8 +497,34 @@ def customers(request: HttpRequest, console: Console) -> HttpResponse:
     return render(
         request,
         "web/customers.html",
-        {"page": page, "filters": {"q": request.GET.get("q", ""), "status": request.GET.get("status", "")}},
+        {
+            "page": page,
+            "filters": {"q": request.GET.get("q", ""), "status": request.GET.get("status", "")},
+            "requests": selectors.relationship_requests_received(console.tenant),
+        },
     )
+
+
+@require_POST
+@reseller_view
+def relationship_request(request: HttpRequest, console: Console, public_id: str, action: str) -> HttpResponse:
+    """Seed 003 from the reseller's side: accept or decline a company's request."""
+    if action not in ("accept", "decline"):
+        raise Http404
+    try:
+        invitation = selectors.relationship_request_received_get(console.tenant, public_id)
+        relationship_request_respond(actor=console.actor, invitation=invitation, accept=action == "accept")
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        messages.error(request, error.message)
+    else:
+        who = invitation.customer.company_name if invitation.customer else invitation.requesting_reseller.name
+        if action == "accept":
+            messages.success(request, _("You now manage %(name)s.") % {"name": who})
+        else:
+            messages.success(request, _("The request of %(name)s was declined.") % {"name": who})
+    return redirect("web:customers")
 
 
 @require_POST
@@ -578,11 +612,50 @@ def invoice_download(request: HttpRequest, console: Console, public_id: str) -> 
 # ---------------------------------------------------------------- reseller: team, API keys
 
 
-@require_GET
 @reseller_view
 def team(request: HttpRequest, console: Console) -> HttpResponse:
-    members = console.reseller.memberships.select_related("user").order_by("created_at", "id")
-    return render(request, "web/team.html", {"team": members})
+    """The team, its pending invitations, and inviting a colleague (owners)."""
+    form = forms.TeamInviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = team_invite(actor=console.actor, **form.cleaned_data)
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+            if not console.can_team:  # the form is not on their page: say why at the top
+                messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(email)s was invited to your team.") % {"email": invitation.email})
+            return redirect("web:team")
+    if request.method == "POST":
+        status = INVALID
+    context = {
+        "team": console.reseller.memberships.select_related("user").order_by("created_at", "id"),
+        "invitations": selectors.team_invitations(console.tenant),
+        "form": form,
+    }
+    return render(request, "web/team.html", context, status=status)
+
+
+@require_POST
+@reseller_view
+def team_invitation(request: HttpRequest, console: Console, public_id: str, action: str) -> HttpResponse:
+    service = {"resend": invitation_resend, "cancel": invitation_cancel}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        invitation = selectors.team_invitation_get(console.tenant, public_id)
+        service(actor=console.actor, invitation=invitation)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        messages.error(request, error.message)
+    else:
+        if action == "resend":
+            messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
+        else:
+            messages.success(request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email})
+    return redirect("web:team")
 
 
 @reseller_view
@@ -639,7 +712,58 @@ def portal(request: HttpRequest, console: Console) -> HttpResponse:
     subscriptions = selectors.dashboard_subscriptions(console.tenant, sort="-created", archived=False).select_related(
         "reseller"
     )
-    return render(request, "web/portal.html", {"subscriptions": subscriptions, "partner": console.customer.reseller})
+    return _portal_page(request, console, subscriptions=subscriptions)
+
+
+def _portal_page(request, console: Console, status: int = 200, **context) -> HttpResponse:
+    context.setdefault(
+        "subscriptions", selectors.dashboard_subscriptions(console.tenant, sort="-created", archived=False)
+    )
+    context.setdefault("partner_form", forms.PartnerRequestForm())
+    context |= {
+        "partner": console.customer.reseller,
+        "requests": selectors.relationship_requests_sent(console.customer),
+        "reseller_names": selectors.reseller_names(),
+    }
+    return render(request, "web/portal.html", context, status=status)
+
+
+@require_POST
+@customer_view
+def portal_partner_request(request: HttpRequest, console: Console) -> HttpResponse:
+    """Seed 003: the company asks a reseller to manage it."""
+    form = forms.PartnerRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            reseller = selectors.reseller_find(form.cleaned_data["reseller"])
+            relationship_request_create(actor=console.actor, reseller=reseller)
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your request was sent to %(name)s.") % {"name": reseller.name})
+            return redirect("web:portal")
+    return _portal_page(request, console, INVALID, partner_form=form)
+
+
+@require_POST
+@customer_view
+def portal_partner_request_action(request: HttpRequest, console: Console, public_id: str, action: str) -> HttpResponse:
+    service = {"resend": invitation_resend, "cancel": invitation_cancel}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        invitation = selectors.relationship_request_sent_get(console.customer, public_id)
+        service(actor=console.actor, invitation=invitation)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        messages.error(request, error.message)
+    else:
+        if action == "resend":
+            messages.success(request, _("Your request was sent again."))
+        else:
+            messages.success(request, _("Your request was cancelled."))
+    return redirect("web:portal")
 
 
 def _portal_subscription(console: Console, public_id: str) -> Subscription:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from partnerdesk.customers.models import CustomerMembership
+from partnerdesk.invitations.models import Invitation
 from partnerdesk.subscriptions.tests.factories import make_subscription
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +89,64 @@ def test_someone_without_a_team_or_company_sees_why(client, django_user_model, d
 def test_signed_out_visitors_go_to_the_login_page(client, db):
     assert client.get("/console/").url.startswith("/accounts/login/?next=/console/")
     assert client.get("/portal/").url.startswith("/accounts/login/?next=/portal/")
+
+
+@pytest.fixture
+def company(client, django_user_model, now, reseller):
+    """A company without a reseller yet, its admin signed in to the portal."""
+    from partnerdesk.customers.models import Customer
+
+    customer = Customer.objects.create(company_name="Zelf B.V.", country="NL", reseller=None, created_at=now)
+    admin = django_user_model.objects.create_user(email="it@zelf.example", password="x")
+    CustomerMembership.objects.create(user=admin, customer=customer)
+    client.force_login(admin)
+    return client, customer
+
+
+def test_the_company_asks_a_reseller_resends_and_cancels(company, other_reseller):
+    client, customer = company
+    page = client.get("/portal/").content.decode()
+    assert "No partner manages your company yet." in page
+    assert '<option value="Polder IT B.V.">' in page  # the names to pick from (seed 003)
+    response = client.post("/portal/partner-request", {"reseller": "polder"}, follow=True)
+    assert "Your request was sent to Polder IT B.V." in response.content.decode()
+    request = Invitation.objects.get(kind="relationship_request", customer=customer)
+    assert (request.reseller, request.status) == (other_reseller, "pending")
+    client.post(f"/portal/partner-request/{request.public_id}/cancel")
+    request.refresh_from_db()
+    assert request.status == "cancelled"
+
+
+def test_an_unknown_reseller_is_refused_at_the_field(company):
+    client, _ = company
+    response = client.post("/portal/partner-request", {"reseller": "Nobody GmbH"})
+    assert response.status_code == 422
+    assert list(response.context["partner_form"].errors) == ["reseller"]
+    assert 'value="Nobody GmbH"' in response.content.decode()
+    assert not Invitation.objects.filter(kind="relationship_request").exists()
+
+
+def test_the_reseller_accepts_a_companys_request(company, other_reseller_and_user, reseller):
+    client, customer = company
+    other_reseller, other_owner = other_reseller_and_user
+    client.post("/portal/partner-request", {"reseller": "Polder IT B.V."})
+    request = Invitation.objects.get(kind="relationship_request")
+    admin = client.session["_auth_user_id"]
+    client.force_login(other_owner)
+    page = client.get("/console/customers/").content.decode()
+    assert "Zelf B.V." in page and "asks you to manage their company" in page
+    client.post(f"/console/requests/{request.public_id}/accept")
+    customer.refresh_from_db()
+    assert customer.reseller == other_reseller
+    client.force_login(customer.memberships.get(user_id=admin).user)
+    assert "Polder IT B.V." in client.get("/portal/").content.decode()
+
+
+def test_another_reseller_cannot_answer_the_request(company, other_reseller, reseller_and_user):
+    client, _ = company
+    client.post("/portal/partner-request", {"reseller": "Polder IT B.V."})
+    request = Invitation.objects.get(kind="relationship_request")
+    client.force_login(reseller_and_user[1])
+    assert client.post(f"/console/requests/{request.public_id}/accept").status_code == 404
+    request.refresh_from_db()
+    assert request.status == "pending"

@@ -72,3 +72,30 @@ def test_a_user_of_two_resellers_switches_between_them(client, reseller_and_user
     html = client.get("/console/").content.decode()
     assert "Geheim Concurrent" in html
     assert ">Start<" not in html  # a viewer there
+
+
+def test_owner_invites_a_colleague_and_can_cancel(client_in, reseller):
+    from partnerdesk.invitations.models import Invitation
+
+    response = client_in.post("/console/team", {"email": "neu@isar.example", "name": "Neu", "role": "billing"})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(kind="team_member", reseller=reseller)
+    assert (invitation.email, invitation.role) == ("neu@isar.example", "billing")
+    assert "neu@isar.example" in client_in.get("/console/team").content.decode()
+    taken = client_in.post("/console/team", {"email": "owner@isar.example", "role": "admin"})
+    assert taken.status_code == 422 and "already in your team" in taken.context["form"].errors["email"][0]
+    client_in.post(f"/console/team/invitations/{invitation.public_id}/cancel")
+    invitation.refresh_from_db()
+    assert invitation.status == "cancelled"
+
+
+def test_an_admin_cannot_invite_colleagues(client, reseller, django_user_model):
+    from partnerdesk.invitations.models import Invitation
+
+    admin = django_user_model.objects.create_user(email="admin@isar.example", password="x")
+    ResellerMembership.objects.create(user=admin, reseller=reseller, role="admin")
+    client.force_login(admin)
+    assert "Invite a colleague" not in client.get("/console/team").content.decode()
+    response = client.post("/console/team", {"email": "neu@isar.example", "role": "owner"})
+    assert response.status_code == 422 and "may not do this" in response.content.decode()
+    assert not Invitation.objects.filter(kind="team_member").exists()

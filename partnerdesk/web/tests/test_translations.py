@@ -19,6 +19,8 @@ from django.conf import settings
 
 from partnerdesk.accounts.models import Reseller, User
 from partnerdesk.catalog.models import Product
+from partnerdesk.core.actors import Actor
+from partnerdesk.invitations.services import relationship_request_create, team_invite
 from partnerdesk.customers.models import Customer, CustomerMembership
 from partnerdesk.subscriptions.services import subscription_cancel, subscription_schedule_seat_reduction
 from partnerdesk.subscriptions.tests.factories import make_subscription
@@ -113,6 +115,10 @@ def world(vendor, actor, annual_plan, trial_plan, now, frozen):
     subscription_schedule_seat_reduction(actor=actor, subscription=sub, seats=3, now=now)
     ended = make_subscription(actor, trial_plan, now=now, seats=2, customer=sub.customer)
     subscription_cancel(actor=actor, subscription=ended, now=now)
+    team_invite(actor=actor, email="neu@isar.example", role="viewer", now=now)
+    company = Customer.objects.create(company_name="Zelf B.V.", country="NL", created_at=now)
+    admin = User.objects.create_user(email="it@zelf.example", password="x")
+    relationship_request_create(actor=Actor.customer_user(admin, company), reseller=actor.reseller, now=now)
     return sub
 
 
@@ -158,7 +164,9 @@ def test_customer_portal_pages_are_translated(client, world, django_user_model):
     user = django_user_model.objects.create_user(email="portal@amstel.example", password="x")
     CustomerMembership.objects.create(user=user, customer=sub.customer)
     client.force_login(user)
+    client.post("/portal/partner-request", {"reseller": "Isar Systemhaus GmbH"})  # already manages: an error
     assert untranslated(client, "/portal/") == []
+    assert untranslated(client, "/portal/partner-request", method="post", data={"reseller": ""}) == []
     assert untranslated(client, f"/portal/subscriptions/{sub.public_id}/") == []
 
 
