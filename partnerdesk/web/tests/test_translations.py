@@ -20,8 +20,8 @@ from django.conf import settings
 from partnerdesk.accounts.models import Reseller, User
 from partnerdesk.catalog.models import Product
 from partnerdesk.core.actors import Actor
-from partnerdesk.invitations.services import relationship_request_create, team_invite
 from partnerdesk.customers.models import Customer, CustomerMembership
+from partnerdesk.invitations.services import relationship_request_create, team_invite
 from partnerdesk.subscriptions.services import subscription_cancel, subscription_schedule_seat_reduction
 from partnerdesk.subscriptions.tests.factories import make_subscription
 
