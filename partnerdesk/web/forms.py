@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerdesk.core.errors import DomainError
+from partnerdesk.web.errors import localized
 
 COUNTRY_HELP = _("Two letters, e.g. DE, NL, AT.")
 
@@ -20,7 +21,7 @@ def add_domain_error(form: forms.Form, error: DomainError, aliases: dict[str, st
     field = param if param in form.fields else None
     if form.is_bound and not hasattr(form, "cleaned_data"):
         form.is_valid()
-    form.add_error(field, error.message)
+    form.add_error(field, localized(error))
 
 
 class NewSubscriptionForm(forms.Form):

@@ -37,6 +37,7 @@ from partnerdesk.subscriptions import services as subs
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
 from partnerdesk.web import charts, forms, selectors
+from partnerdesk.web.errors import localized
 from partnerdesk.web.console import (
     SESSION_ACTING_ON,
     SESSION_CUSTOMER,
@@ -174,7 +175,7 @@ def _new_subscription_quote(console: Console, form: forms.NewSubscriptionForm) -
             reseller=console.reseller, plan=plan, seats=data.get("seats") or 1, now=clock.now()
         )
     except DomainError as error:
-        return {"quote": None, "quote_error": error.message}
+        return {"quote": None, "quote_error": localized(error)}
     return {"quote": quote, "trial_days": plan.trial_days}
 
 
@@ -287,7 +288,7 @@ def subscription_start(request: HttpRequest, console: Console, public_id: str) -
     try:
         subscription, url = subs.subscription_start(actor=console.actor, subscription=subscription)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
         return redirect("web:subscription", subscription.public_id)
     if not url:
         return _done(request, subscription, _("The subscription was started."))
@@ -322,7 +323,7 @@ def subscription_reactivate(request: HttpRequest, console: Console, public_id: s
     try:
         subs.subscription_reactivate(actor=console.actor, subscription=subscription)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
         return redirect("web:subscription", subscription.public_id)
     return _done(request, subscription, _("The subscription was reactivated."))
 
@@ -387,7 +388,7 @@ def subscription_unreduce(request: HttpRequest, console: Console, public_id: str
     try:
         subs.subscription_unschedule_seat_reduction(actor=console.actor, subscription=subscription)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
         return redirect("web:subscription", subscription.public_id)
     return _done(request, subscription, _("The scheduled seat reduction was removed."))
 
@@ -411,7 +412,7 @@ def _member_remove(request, console: Console, subscription: Subscription, member
         member = member_get(subscription, member_id)
         subs.member_remove(actor=console.actor, subscription=subscription, member=member)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
         return redirect("web:portal_subscription" if portal else "web:subscription", subscription.public_id)
     return _done(
         request, subscription, _("%(email)s was removed; the license is free again.") % {"email": member.email}, portal
@@ -446,7 +447,7 @@ def _admin_remove(request, console: Console, subscription: Subscription, admin_i
         admin = admin_get(subscription, admin_id)
         subs.admin_remove(actor=console.actor, subscription=subscription, admin=admin)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
         return redirect("web:portal_subscription" if portal else "web:subscription", subscription.public_id)
     return _done(request, subscription, _("%(email)s is no longer an admin.") % {"email": admin.email}, portal)
 
@@ -517,7 +518,7 @@ def relationship_request(request: HttpRequest, console: Console, public_id: str,
     except DomainError as error:
         if error.code == "not_found":
             raise Http404 from None
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
     else:
         who = invitation.customer.company_name if invitation.customer else invitation.requesting_reseller.name
         if action == "accept":
@@ -539,7 +540,7 @@ def customer_invitation(request: HttpRequest, console: Console, public_id: str, 
     except DomainError as error:
         if error.code == "not_found":
             raise Http404 from None
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
     else:
         if action == "resend":
             messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
@@ -623,7 +624,7 @@ def team(request: HttpRequest, console: Console) -> HttpResponse:
         except DomainError as error:
             forms.add_domain_error(form, error)
             if not console.can_team:  # the form is not on their page: say why at the top
-                messages.error(request, error.message)
+                messages.error(request, localized(error))
         else:
             messages.success(request, _("%(email)s was invited to your team.") % {"email": invitation.email})
             return redirect("web:team")
@@ -649,7 +650,7 @@ def team_invitation(request: HttpRequest, console: Console, public_id: str, acti
     except DomainError as error:
         if error.code == "not_found":
             raise Http404 from None
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
     else:
         if action == "resend":
             messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
@@ -687,7 +688,7 @@ def api_key_revoke(request: HttpRequest, console: Console, public_id: str) -> Ht
     try:
         apikey_revoke(actor=console.actor, api_key=key)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
     else:
         messages.success(request, _("The API key was revoked."))
     return redirect("web:api_keys")
@@ -757,7 +758,7 @@ def portal_partner_request_action(request: HttpRequest, console: Console, public
     except DomainError as error:
         if error.code == "not_found":
             raise Http404 from None
-        messages.error(request, error.message)
+        messages.error(request, localized(error))
     else:
         if action == "resend":
             messages.success(request, _("Your request was sent again."))
