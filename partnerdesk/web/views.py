@@ -37,7 +37,6 @@ from partnerdesk.subscriptions import services as subs
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
 from partnerdesk.web import charts, forms, selectors
-from partnerdesk.web.errors import localized
 from partnerdesk.web.console import (
     SESSION_ACTING_ON,
     SESSION_CUSTOMER,
@@ -48,6 +47,7 @@ from partnerdesk.web.console import (
     reseller_console,
     reseller_view,
 )
+from partnerdesk.web.errors import localized
 from partnerdesk.web.services import customer_subscription_create
 
 PAGE_SIZE = 25

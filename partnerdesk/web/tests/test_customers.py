@@ -54,7 +54,7 @@ def test_resend_and_cancel_the_invitation(client_in, actor, now):
     invitation.refresh_from_db()
     assert invitation.status == "cancelled"
     again = client_in.post(base + "cancel", follow=True).content.decode()
-    assert "only a pending one can be cancelled" in again
+    assert "Only a pending invitation can be cancelled." in again
 
 
 def test_another_resellers_customer_cannot_be_edited_or_reinvited(client_in, other_subscription):

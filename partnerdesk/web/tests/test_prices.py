@@ -82,5 +82,5 @@ def test_minus_below_the_assigned_seats_is_refused_in_the_quote(client_in, subsc
     for n in range(3):
         client_in.post(url + "members", {"email": f"u{n}@amstel.example"})
     response = client_in.get(url + "seats/quote", {"seats": "3", "step": "-1"})
-    assert "3 seats are assigned to members" in response.content.decode()
+    assert "3 licenses are assigned to members; remove members first." in response.content.decode()
     assert "Order now" not in response.content.decode()
