@@ -68,7 +68,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The console's look for allauth's pages (sign-in, password reset, two-factor).
+        "DIRS": [BASE_DIR / "partnerdesk" / "web" / "templates_allauth"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
