@@ -54,7 +54,14 @@ def browser_page(live_server, monkeypatch):
         page = context.new_page()
         page.set_default_timeout(15_000)
         errors: list[str] = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(f"{page.url}: {message.text[:60]} {message.location}")
+                if message.type == "error"
+                else None
+            ),
+        )
         page.base = live_server.url
         page.errors = errors
         yield page
@@ -63,7 +70,8 @@ def browser_page(live_server, monkeypatch):
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    # caret="initial": hiding the caret would inject a <style> the page's CSP rightly refuses.
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, annual_plan, trial_plan):
@@ -133,6 +141,9 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf")
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    page.get_by_role("link", name=re.compile("^View")).first.click()
+    expect(page.get_by_role("heading", name="Lines")).to_be_visible()
+    shot(page, "05b-invoice")
 
     # Cancel the paid subscription: it runs to its period end.
     page.goto(page.base + f"/console/subscriptions/{sub.public_id}/")
@@ -163,6 +174,17 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     expect(page.locator("table.data")).to_contain_text("Kanal Druckerei GmbH")
     shot(page, "08-dashboard")
 
+    page.get_by_role("link", name="Team").click()
+    expect(page.get_by_role("heading", name="Invite a colleague")).to_be_visible()
+    shot(page, "08b-team")
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name of the key").fill("CRM sync")
+    page.get_by_role("button", name="Create API key").click()
+    expect(page.get_by_text("Copy it now: it is shown only once")).to_be_visible()
+    shot(page, "08c-api-keys")
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Subscriptions", exact=True).click()
+    expect(page.get_by_role("heading", name="Customer subscriptions")).to_be_visible()
+
     # Switch to German.
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Change language").click()
@@ -177,10 +199,44 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     assert not [e for e in page.errors if "Content Security Policy" in e or "Refused" in e], page.errors
 
 
-def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annual_plan, actor, now):
-    """The member form is usable with the keyboard alone: Tab to the field, type, Enter."""
+def sign_in_server_side(page, user) -> None:
+    """A session made server-side, its cookie handed to the browser."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": page.base}])
+
+
+def test_customer_portal_in_the_browser(browser_page, vendor, actor, annual_plan, now, django_user_model):
+    from playwright.sync_api import expect
+
+    from partnerdesk.customers.models import CustomerMembership
+    from partnerdesk.subscriptions.tests.factories import make_subscription
+
+    page = browser_page
+    sub = make_subscription(actor, annual_plan, now=now, seats=2, customer_can_manage=True)
+    admin = django_user_model.objects.create_user(email=sub.customer.contact_email, password="x")
+    CustomerMembership.objects.create(user=admin, customer=sub.customer)
+    sign_in_server_side(page, admin)
+    page.goto(page.base + "/")
+    expect(page.get_by_role("heading", name="Your partner")).to_be_visible()
+    expect(page.locator(".partner")).to_contain_text("Isar Systemhaus GmbH")
+    assert "€" not in page.locator("main").inner_text()
+    shot(page, "11-portal")
+    page.get_by_role("link", name=re.compile("^Manage")).click()
+    page.get_by_label("E-mail address of the new member").fill("anna@kunde.example")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.get_by_text("anna@kunde.example was invited and holds a license.")).to_be_visible()
+    shot(page, "12-portal-subscription")
+
+
+def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annual_plan, actor, now):
+    """The member form is usable with the keyboard alone: Tab to the field, type, Enter."""
     from playwright.sync_api import expect
 
     from partnerdesk.subscriptions.tests.factories import make_subscription
@@ -188,13 +244,7 @@ def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annua
     page = browser_page
     _, user = reseller_and_user
     sub = make_subscription(actor, annual_plan, now=now, seats=2)
-    # A session made server-side, its cookie handed to the browser.
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies([{"name": "sessionid", "value": session.session_key, "url": page.base}])
+    sign_in_server_side(page, user)
     page.goto(page.base + f"/console/subscriptions/{sub.public_id}/")
     page.get_by_label("E-mail address of the new member").focus()
     page.keyboard.type("keys@kunde.example")
