@@ -259,3 +259,29 @@ def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annua
     assert "id_email_error" in described.split()
     expect(page.locator("#id_email_error")).to_contain_text("already holds a license")
     assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
+
+
+def test_pages_fit_a_phone_screen(browser_page, vendor, reseller_and_user, annual_plan, actor, now):
+    """Responsive: on a 390 px wide screen no page scrolls sideways (wide tables scroll in their box)."""
+    from partnerdesk.subscriptions.tests.factories import make_subscription
+
+    page = browser_page
+    sub = make_subscription(actor, annual_plan, now=now, seats=2)
+    sign_in_server_side(page, reseller_and_user[1])
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in [
+        ("13-phone-dashboard", "/console/"),
+        ("14-phone-subscription", f"/console/subscriptions/{sub.public_id}/"),
+        ("15-phone-new", "/console/subscriptions/new"),
+        (None, "/console/customers/"),
+        (None, "/console/invoices/"),
+    ]:
+        page.goto(page.base + path)
+        if name:
+            shot(page, name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.visually-hidden'))"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+        )
+        assert width <= 390, (path, width, wide)
