@@ -261,3 +261,8 @@ def team_invitation_get(tenant: Tenant, public_id: str) -> Invitation:
     if invitation is None:
         raise not_found("invitation", "invitation")
     return invitation
+
+
+def customer_admin_can_purchase(subscription: Subscription, user) -> bool:
+    """Whether this customer admin was granted purchase rights on the subscription."""
+    return subscription.admins.filter(kind="customer", can_purchase=True, email__iexact=user.email).exists()

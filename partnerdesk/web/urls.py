@@ -66,6 +66,8 @@ urlpatterns = [
     ),
     path("portal/subscriptions/<str:public_id>/", views.portal_subscription, name="portal_subscription"),
     path("portal/subscriptions/<str:public_id>/members", views.portal_member_add, name="portal_member_add"),
+    path("portal/subscriptions/<str:public_id>/seats", views.portal_seats, name="portal_seats"),
+    path("portal/subscriptions/<str:public_id>/seats/quote", views.portal_seats_quote, name="portal_seats_quote"),
     path(
         "portal/subscriptions/<str:public_id>/members/<str:member_id>/remove",
         views.portal_member_remove,

@@ -246,12 +246,17 @@ def _get_subscription(console: Console, public_id: str) -> Subscription:
 def _subscription_page(request, console: Console, subscription: Subscription, status: int = 200, **forms_):
     own = console.reseller is None or subscription.reseller_id == console.reseller.pk
     can_manage = own and (console.can("manage") if console.reseller else subscription.customer_can_manage)
-    if not can_manage:
-        # The refused form is not on the page for someone who may not manage: say why at the top.
-        for form in (f for f in forms_.values() if hasattr(f, "errors")):
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+    can_purchase = console.customer is not None and selectors.customer_admin_can_purchase(
+        subscription, console.actor.user
+    )
+    # A refused form that is not on the page for this person: say why at the top.
+    hidden = [f for f in forms_.values() if hasattr(f, "errors")] if not can_manage else []
+    if console.customer is not None and not can_purchase and "seats_form" in forms_:
+        hidden.append(forms_["seats_form"])
+    for form in hidden:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     context = {
         "subscription": subscription,
         "members": member_list(subscription),
@@ -264,6 +269,7 @@ def _subscription_page(request, console: Console, subscription: Subscription, st
         "seats_form": forms_.get("seats_form") or forms.SeatsForm(initial={"seats": subscription.seats}),
         "quote": forms_.get("quote"),
         "usable": subscription.status in ("trial", "active", "past_due"),
+        "can_purchase": can_purchase,
     }
     template = "web/subscription.html" if console.reseller is not None else "web/portal_subscription.html"
     return render(request, template, context, status=status)
@@ -339,11 +345,7 @@ def _seats_wanted(request: HttpRequest, subscription: Subscription) -> forms.Sea
     return form
 
 
-@require_GET
-@reseller_view
-def subscription_seats_quote(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
-    """Seed 002's - / +: the prorated quote for the new number of licenses, before ordering."""
-    subscription = _get_subscription(console, public_id)
+def _seats_quote(request: HttpRequest, console: Console, subscription: Subscription) -> HttpResponse:
     form = _seats_wanted(request, subscription)
     quote = None
     if form.is_valid():
@@ -356,11 +358,7 @@ def subscription_seats_quote(request: HttpRequest, console: Console, public_id: 
     return _subscription_page(request, console, subscription, seats_form=form, quote=quote)
 
 
-@require_POST
-@reseller_view
-def subscription_seats(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
-    """ "Order now": more licenses at once (invoiced pro rata), fewer from the renewal."""
-    subscription = _get_subscription(console, public_id)
+def _seats_order(request: HttpRequest, console: Console, subscription: Subscription, portal: bool) -> HttpResponse:
     form = _seats_wanted(request, subscription)
     if form.is_valid():
         try:
@@ -377,8 +375,22 @@ def subscription_seats(request: HttpRequest, console: Console, public_id: str) -
             message = message % {"seats": form.cleaned_data["seats"]}
             if invoice is not None:
                 message += " " + _("Invoice %(number)s was issued.") % {"number": invoice.number}
-            return _done(request, subscription, message)
+            return _done(request, subscription, message, portal)
     return _subscription_page(request, console, subscription, INVALID, seats_form=form)
+
+
+@require_GET
+@reseller_view
+def subscription_seats_quote(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """Seed 002's - / +: the prorated quote for the new number of licenses, before ordering."""
+    return _seats_quote(request, console, _get_subscription(console, public_id))
+
+
+@require_POST
+@reseller_view
+def subscription_seats(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """ "Order now": more licenses at once (invoiced pro rata), fewer from the renewal."""
+    return _seats_order(request, console, _get_subscription(console, public_id), portal=False)
 
 
 @require_POST
@@ -778,6 +790,19 @@ def _portal_subscription(console: Console, public_id: str) -> Subscription:
 @customer_view
 def portal_subscription(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
     return _subscription_page(request, console, _portal_subscription(console, public_id))
+
+
+@require_GET
+@customer_view
+def portal_seats_quote(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    """A customer admin with purchase rights buys licenses at list price (seed 004's warning)."""
+    return _seats_quote(request, console, _portal_subscription(console, public_id))
+
+
+@require_POST
+@customer_view
+def portal_seats(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    return _seats_order(request, console, _portal_subscription(console, public_id), portal=True)
 
 
 @require_POST

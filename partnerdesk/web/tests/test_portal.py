@@ -150,3 +150,34 @@ def test_another_reseller_cannot_answer_the_request(company, other_reseller, res
     assert client.post(f"/console/requests/{request.public_id}/accept").status_code == 404
     request.refresh_from_db()
     assert request.status == "pending"
+
+
+def test_an_admin_with_purchase_rights_buys_at_list_price(client, actor, annual_plan, now, frozen, django_user_model):
+    from partnerdesk.billing.models import Invoice
+    from partnerdesk.subscriptions.services import admin_add
+
+    sub = make_subscription(actor, annual_plan, now=now, seats=2, customer_can_manage=True)
+    admin_add(actor=actor, subscription=sub, email="chef@kunde.example", can_purchase=True, now=now)
+    user = django_user_model.objects.create_user(email="chef@kunde.example", password="x")
+    CustomerMembership.objects.create(user=user, customer=sub.customer)
+    client.force_login(user)
+    base = f"/portal/subscriptions/{sub.public_id}/"
+    assert "billed to your company at list price" in client.get(base).content.decode()
+    html = client.get(base + "seats/quote", {"seats": "2", "step": "+1"}).content.decode()
+    # 1 extra x 12 months x 10.00 = 120.00, no reseller discount, DE VAT 19 % = 22.80
+    assert "€142.80" in html and "discount" not in html.split('id="quote"')[1].split("</div>")[0]
+    assert "Billed to your company at list price." in html
+    client.post(base + "seats", {"seats": "3"})
+    sub.refresh_from_db()
+    assert sub.seats == 3
+    invoice = Invoice.objects.filter(subscription=sub).order_by("-id").first()
+    assert (invoice.billed_customer, str(invoice.total)) == (sub.customer, "142.80")
+
+
+def test_an_admin_without_purchase_rights_sees_no_licenses_form(portal):
+    client, sub = portal
+    assert "Order now" not in client.get(f"/portal/subscriptions/{sub.public_id}/seats/quote?seats=3").content.decode()
+    response = client.post(f"/portal/subscriptions/{sub.public_id}/seats", {"seats": "3"})
+    assert response.status_code == 422 and "you have no purchase rights" in response.content.decode()
+    sub.refresh_from_db()
+    assert sub.seats == 2

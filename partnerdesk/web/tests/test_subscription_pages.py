@@ -204,3 +204,20 @@ def test_a_viewer_sees_no_buttons_and_cannot_change_anything(client, reseller, s
     assert response.status_code == 422
     assert "may not do this" in response.content.decode()
     assert AuditEvent.objects.count() == events and subscription.members.count() == 0
+
+
+def test_a_distributor_sees_its_sub_resellers_subscriptions_read_only(
+    client_in, reseller, other_reseller, other_subscription
+):
+    other_reseller.parent = reseller
+    other_reseller.save(update_fields=["parent"])
+    html = client_in.get("/console/").content.decode()
+    assert "Geheim Concurrent B.V." in html and "via" in html
+    page = client_in.get(url(other_subscription)).content.decode()
+    assert "You can view this subscription but not change it." in page and "Add member" not in page
+    response = client_in.post(url(other_subscription, "members"), {"email": "x@geheim.example"})
+    assert response.status_code == 422
+    assert other_subscription.members.count() == 0
+    assert client_in.post(url(other_subscription, "cancel")).status_code == 422
+    other_subscription.refresh_from_db()
+    assert not other_subscription.cancel_at_period_end

@@ -159,8 +159,16 @@ def test_reseller_pages_with_a_subscription_are_translated(client_in, world):
 
 
 @pytest.mark.django_db
-def test_customer_portal_pages_are_translated(client, world, django_user_model):
+def test_customer_portal_pages_are_translated(client, world, actor, django_user_model):
     sub = world
+    from partnerdesk.subscriptions.services import admin_add
+
+    admin_add(
+        actor=actor,
+        subscription=sub,
+        email="portal@amstel.example",
+        can_purchase=True,
+    )
     user = django_user_model.objects.create_user(email="portal@amstel.example", password="x")
     CustomerMembership.objects.create(user=user, customer=sub.customer)
     client.force_login(user)
@@ -168,6 +176,7 @@ def test_customer_portal_pages_are_translated(client, world, django_user_model):
     assert untranslated(client, "/portal/") == []
     assert untranslated(client, "/portal/partner-request", method="post", data={"reseller": ""}) == []
     assert untranslated(client, f"/portal/subscriptions/{sub.public_id}/") == []
+    assert untranslated(client, f"/portal/subscriptions/{sub.public_id}/seats/quote?seats=5") == []
 
 
 @pytest.mark.django_db
