@@ -119,3 +119,13 @@ class TeamInviteForm(forms.Form):
         choices=[("admin", _("Admin")), ("billing", _("Billing")), ("viewer", _("Viewer")), ("owner", _("Owner"))],
         initial="admin",
     )
+
+
+class ResellerSettingsForm(forms.Form):
+    contact_email = forms.EmailField(label=_("Contact e-mail address"), required=False)
+    vat_id = forms.CharField(label=_("VAT ID"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(
+        label=_("Language of e-mails and invoices"),
+        choices=[("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")],
+    )

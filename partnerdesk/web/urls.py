@@ -54,6 +54,7 @@ urlpatterns = [
     path("console/requests/<str:public_id>/<str:action>", views.relationship_request, name="relationship_request"),
     path("console/team", views.team, name="team"),
     path("console/team/invitations/<str:public_id>/<str:action>", views.team_invitation, name="team_invitation"),
+    path("console/settings", views.settings_page, name="settings"),
     path("console/api-keys", views.api_keys, name="api_keys"),
     path("console/api-keys/<str:public_id>/revoke", views.api_key_revoke, name="api_key_revoke"),
     path("portal/", views.portal, name="portal"),

@@ -48,7 +48,11 @@ from partnerdesk.web.console import (
     reseller_view,
 )
 from partnerdesk.web.errors import localized
-from partnerdesk.web.services import customer_subscription_create
+from partnerdesk.web.services import (
+    RESELLER_BUSINESS_FIELDS,
+    customer_subscription_create,
+    reseller_business_update,
+)
 
 PAGE_SIZE = 25
 INVALID = 422
@@ -669,6 +673,25 @@ def team_invitation(request: HttpRequest, console: Console, public_id: str, acti
         else:
             messages.success(request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email})
     return redirect("web:team")
+
+
+@reseller_view
+def settings_page(request: HttpRequest, console: Console) -> HttpResponse:
+    """The reseller's business information (seed 004: "edit business information")."""
+    reseller = console.reseller
+    if request.method != "POST":
+        form = forms.ResellerSettingsForm(initial={name: getattr(reseller, name) for name in RESELLER_BUSINESS_FIELDS})
+        return render(request, "web/settings.html", {"form": form})
+    form = forms.ResellerSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            reseller_business_update(actor=console.actor, data=form.cleaned_data)
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+        else:
+            messages.success(request, _("The business information was saved."))
+            return redirect("web:settings")
+    return render(request, "web/settings.html", {"form": form}, status=INVALID)
 
 
 @reseller_view

@@ -99,3 +99,34 @@ def test_an_admin_cannot_invite_colleagues(client, reseller, django_user_model):
     response = client.post("/console/team", {"email": "neu@isar.example", "role": "owner"})
     assert response.status_code == 422 and "may not do this" in response.content.decode()
     assert not Invitation.objects.filter(kind="team_member").exists()
+
+
+def test_settings_business_information(client_in, reseller):
+    from partnerdesk.audit.models import AuditEvent
+
+    page = client_in.get("/console/settings").content.decode()
+    assert "Isar Systemhaus GmbH" in page and "20 %" in page
+    data = {"contact_email": "vertrieb@isar.example", "vat_id": "DE136695976", "address": "Isarweg 1", "language": "de"}
+    assert client_in.post("/console/settings", data).status_code == 302
+    reseller.refresh_from_db()
+    assert (reseller.contact_email, reseller.vat_id, reseller.language) == (
+        "vertrieb@isar.example",
+        "DE136695976",
+        "de",
+    )
+    assert AuditEvent.objects.filter(action="reseller.update_business").count() == 1
+    bad = client_in.post("/console/settings", data | {"vat_id": "DE123"})
+    assert bad.status_code == 422 and list(bad.context["form"].errors) == ["vat_id"]
+    reseller.refresh_from_db()
+    assert reseller.vat_id == "DE136695976"
+
+
+def test_a_viewer_cannot_change_settings(client, reseller, django_user_model):
+    viewer = django_user_model.objects.create_user(email="viewer@isar.example", password="x")
+    ResellerMembership.objects.create(user=viewer, reseller=reseller, role="viewer")
+    client.force_login(viewer)
+    assert "Save" not in client.get("/console/settings").content.decode()
+    response = client.post("/console/settings", {"contact_email": "x@y.example", "language": "en"})
+    assert response.status_code == 422
+    reseller.refresh_from_db()
+    assert reseller.contact_email == "owner@isar.example"

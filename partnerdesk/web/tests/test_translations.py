@@ -131,6 +131,7 @@ RESELLER_PAGES = [
     "/console/team",
     "/console/api-keys",
     "/console/invoices/",
+    "/console/settings",
 ]
 
 
