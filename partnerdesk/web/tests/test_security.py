@@ -130,3 +130,12 @@ def test_a_viewer_cannot_change_settings(client, reseller, django_user_model):
     assert response.status_code == 422
     reseller.refresh_from_db()
     assert reseller.contact_email == "owner@isar.example"
+
+
+def test_htmx_keeps_no_page_copies_in_local_storage(client_in):
+    """htmx's history cache would copy pages (an API key shown once, invoices) into
+    localStorage; it is switched off, and the key's page opts out as well."""
+    html = client_in.get("/console/").content.decode()
+    assert '"historyCacheSize": 0' in html and '"allowEval": false' in html
+    created = client_in.post("/console/api-keys", {"name": "k"}).content.decode()
+    assert 'hx-history="false"' in created
