@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from partnerdesk.accounts.models import Reseller
+from partnerdesk.accounts.models import ApiKey, Reseller
 from partnerdesk.billing.pricing import Buyer, Quote, period_line, quote
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Tenant
@@ -266,3 +266,15 @@ def team_invitation_get(tenant: Tenant, public_id: str) -> Invitation:
 def customer_admin_can_purchase(subscription: Subscription, user) -> bool:
     """Whether this customer admin was granted purchase rights on the subscription."""
     return subscription.admins.filter(kind="customer", can_purchase=True, email__iexact=user.email).exists()
+
+
+def api_keys_of(tenant: Tenant) -> QuerySet[ApiKey]:
+    """The reseller's API keys, newest first (only their visible prefix is stored)."""
+    return ApiKey.objects.filter(reseller=tenant.reseller).order_by("-created_at", "-id")
+
+
+def api_key_get(tenant: Tenant, public_id: str) -> ApiKey:
+    key = api_keys_of(tenant).filter(public_id=public_id).first()
+    if key is None:
+        raise not_found("API key", "api_key")
+    return key

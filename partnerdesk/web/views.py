@@ -13,10 +13,10 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from partnerdesk.accounts.models import ApiKey
 from partnerdesk.accounts.services import apikey_create, apikey_revoke
 from partnerdesk.billing.pdf import invoice_pdf
 from partnerdesk.billing.selectors import invoice_get, invoice_list
@@ -105,8 +105,11 @@ def acting_on(request: HttpRequest, console: Console) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
+    """A local page to go back to; anything pointing elsewhere falls back to ``default``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -708,7 +711,7 @@ def api_keys(request: HttpRequest, console: Console) -> HttpResponse:
             status = INVALID
         else:
             form = forms.ApiKeyForm()
-    keys = ApiKey.objects.filter(reseller=console.reseller).order_by("-created_at", "-id")
+    keys = selectors.api_keys_of(console.tenant)
     response = render(request, "web/api_keys.html", {"form": form, "keys": keys, "created": created}, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -717,12 +720,11 @@ def api_keys(request: HttpRequest, console: Console) -> HttpResponse:
 @require_POST
 @reseller_view
 def api_key_revoke(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
-    key = ApiKey.objects.filter(reseller=console.reseller, public_id=public_id).first()
-    if key is None:
-        raise Http404
     try:
-        apikey_revoke(actor=console.actor, api_key=key)
+        apikey_revoke(actor=console.actor, api_key=selectors.api_key_get(console.tenant, public_id))
     except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
         messages.error(request, localized(error))
     else:
         messages.success(request, _("The API key was revoked."))

@@ -139,3 +139,9 @@ def test_htmx_keeps_no_page_copies_in_local_storage(client_in):
     assert '"historyCacheSize": 0' in html and '"allowEval": false' in html
     created = client_in.post("/console/api-keys", {"name": "k"}).content.decode()
     assert 'hx-history="false"' in created
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_acting_on_never_redirects_elsewhere(client_in, target):
+    response = client_in.post("/console/acting-on", {"customer": "", "next": target})
+    assert response["Location"] == "/console/"
