@@ -65,11 +65,24 @@ class NewSubscriptionForm(forms.Form):
         self.fields["product"].choices = [("", _("Choose a product"))] + [(p.code, p.name) for p in products]
 
 
-class MemberForm(forms.Form):
+class _PrefixedIds(forms.Form):
+    """Several forms share a page (members, admins, licenses, cancel): each gets its own
+    element ids, so every label, error and aria-describedby points at the right field."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class MemberForm(_PrefixedIds):
+    id_prefix = "member"
     email = forms.EmailField(label=_("E-mail address of the new member"))
 
 
-class AdminForm(forms.Form):
+class AdminForm(_PrefixedIds):
+    id_prefix = "admin"
     email = forms.EmailField(label=_("E-mail address of the new admin"))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     can_purchase = forms.BooleanField(label=_("May buy licenses"), required=False)
@@ -78,11 +91,13 @@ class AdminForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(_PrefixedIds):
+    id_prefix = "cancel"
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
-class SeatsForm(forms.Form):
+class SeatsForm(_PrefixedIds):
+    id_prefix = "licenses"
     seats = forms.IntegerField(label=_("Number of licenses"), min_value=1, max_value=100000)
 
 

@@ -256,8 +256,8 @@ def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annua
     field = page.get_by_label("E-mail address of the new member")
     expect(field).to_have_attribute("aria-invalid", "true")
     described = field.get_attribute("aria-describedby") or ""
-    assert "id_email_error" in described.split()
-    expect(page.locator("#id_email_error")).to_contain_text("already holds a license")
+    assert "member_email_error" in described.split()
+    expect(page.locator("#member_email_error")).to_contain_text("already holds a license")
     assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
 
 

@@ -145,3 +145,13 @@ def test_htmx_keeps_no_page_copies_in_local_storage(client_in):
 def test_acting_on_never_redirects_elsewhere(client_in, target):
     response = client_in.post("/console/acting-on", {"customer": "", "next": target})
     assert response["Location"] == "/console/"
+
+
+def test_ids_on_the_subscription_page_are_unique(client_in, subscription):
+    import re
+
+    html = client_in.get(f"/console/subscriptions/{subscription.public_id}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert target in ids
