@@ -195,6 +195,17 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     page.goto(page.base + f"/console/subscriptions/{sub.public_id}/")
     expect(page.locator("body")).to_contain_text("Abonnement-ID")
     shot(page, "10-manage-subscription-de")
+    expect(page.locator("#cancel")).to_contain_text("Bis dahin können Sie es reaktivieren.")
+    page.goto(page.base + "/console/invoices/")
+    expect(page.get_by_role("heading", name="Rechnungen")).to_be_visible()
+
+    # And Dutch.
+    page.get_by_label("Sprache").select_option("nl")
+    page.get_by_role("button", name="Sprache ändern").click()
+    expect(page.get_by_role("heading", name="Facturen")).to_be_visible()
+    page.get_by_role("navigation").get_by_role("link", name="Gearchiveerde abonnementen").click()
+    expect(page.locator("table.data")).to_contain_text("Opgezegd")
+    shot(page, "10b-archived-nl")
 
     assert not [e for e in page.errors if "Content Security Policy" in e or "Refused" in e], page.errors
 
