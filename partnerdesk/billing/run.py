@@ -24,16 +24,19 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
+from partnerdesk.accounts.models import Reseller
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.audit.services import audit_record, snapshot
 from partnerdesk.billing.dunning import dun_invoice
 from partnerdesk.billing.models import CardOnFile, Invoice
 from partnerdesk.billing.payments import PaymentProvider, configured_provider, invoice_collect_card_payment
-from partnerdesk.billing.services import invoice_issue_period
+from partnerdesk.billing.services import invoice_issue_period, seller_snapshot
+from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
 from partnerdesk.core.errors import DomainError
 from partnerdesk.core.periods import next_period_end
+from partnerdesk.customers.models import Customer
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.services import subscription_activate
@@ -64,24 +67,49 @@ def convert_trial(*, actor: Actor, subscription_id: int, now: datetime) -> bool:
     return True
 
 
-def end_period(*, actor: Actor, subscription_id: int, now: datetime) -> str | None:
+class _RunCache:
+    """What every renewal of one run reads: the seller, plans and resellers, read once.
+
+    A run takes minutes at most, so the vendor and reseller details as they were when
+    it started are the ones on its invoices.
+    """
+
+    def __init__(self) -> None:
+        self.seller = seller_snapshot()
+        self._plans: dict[int, Plan] = {}
+        self._resellers: dict[int, Reseller] = {}
+
+    def plan(self, pk: int) -> Plan:
+        if pk not in self._plans:
+            self._plans[pk] = Plan.objects.select_related("product").get(pk=pk)
+        return self._plans[pk]
+
+    def reseller(self, pk: int) -> Reseller:
+        if pk not in self._resellers:
+            self._resellers[pk] = Reseller.objects.get(pk=pk)
+        return self._resellers[pk]
+
+
+def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _RunCache | None = None) -> tuple:
     """Handle one ended period of one subscription, in one transaction.
 
-    Returns "renewed", "cancelled", "expired" or None (nothing was due: already done).
+    Returns (outcome, more): outcome is "renewed", "cancelled", "expired" or None
+    (nothing was due: already done); ``more`` is true when the next period has ended
+    too (the run did not run for a while).
     """
+    cache = cache or _RunCache()
     with transaction.atomic():
-        locked = (
-            Subscription.objects.select_for_update()
-            .select_related("plan__product", "reseller", "customer")
-            .get(pk=subscription_id)
-        )
+        locked = Subscription.objects.select_for_update().get(pk=subscription_id)
         if locked.status not in _BILLED_STATUSES or locked.current_period_end > now:
-            return None
+            return None, False
+        locked.plan = cache.plan(locked.plan_id)
+        locked.reseller = cache.reseller(locked.reseller_id)
         before = snapshot(locked, _STATE_FIELDS)
         ended_at = locked.current_period_end
+        invoice = None
         if locked.cancel_at_period_end or locked.status == Status.SUSPENDED:
             # Cancelled: ends as the customer asked. Suspended for not paying: not renewed.
-            outcome = Status.CANCELLED if locked.cancel_at_period_end else Status.EXPIRED
+            outcome = (Status.CANCELLED if locked.cancel_at_period_end else Status.EXPIRED).value
             locked.save(update_fields=lifecycle.transition(locked, outcome, now=ended_at))
             action = f"subscription.{outcome}"
         else:
@@ -104,27 +132,32 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime) -> str | No
             locked.current_period_start = start
             locked.current_period_end = end
             locked.next_payment_date = end.date()
-            locked.save(
-                update_fields=[
-                    "seats",
-                    "pending_seats",
-                    "current_period_start",
-                    "current_period_end",
-                    "next_payment_date",
-                ]
+            locked.save(update_fields=["seats", "pending_seats", *_PERIOD_FIELDS])
+            invoice = invoice_issue_period(
+                actor=actor,
+                subscription=locked,
+                seats=seats,
+                start=start,
+                end=end,
+                now=now,
+                seller=cache.seller,
+                audit=False,  # the renewal's entry below names the invoice
             )
-            invoice_issue_period(actor=actor, subscription=locked, seats=seats, start=start, end=end, now=now)
+        after = snapshot(locked, _STATE_FIELDS)
+        if invoice is not None:
+            after["invoice"] = invoice.number
+            after["total"] = str(invoice.total)
         audit_record(
             actor=actor,
             action=action,
             obj=locked,
-            acting_on=locked.customer,
+            acting_on=Customer(pk=locked.customer_id),
             reseller=locked.reseller,
             before=before,
-            after=snapshot(locked, _STATE_FIELDS),
+            after=after,
             now=now,
         )
-    return outcome
+    return outcome, outcome == "renewed" and locked.current_period_end <= now
 
 
 def _collect_card_payments(provider: PaymentProvider, now: datetime, counts: Counter) -> None:
@@ -175,15 +208,18 @@ def billing_run(
             counts["trials_converted"] += 1
             counts["invoices"] += 1
 
+    cache = _RunCache()
     ended = Subscription.objects.filter(status__in=_BILLED_STATUSES, current_period_end__lte=now)
     for pk in _ids(ended):
         # A subscription several periods behind (the run did not run for a while) gets
         # one invoice per missed period, each in its own transaction.
-        while outcome := guarded(end_period, subscription_id=pk):
-            counts[outcome] += 1
-            if outcome != "renewed":
-                break
-            counts["invoices"] += 1
+        more = True
+        while more:
+            outcome, more = guarded(end_period, subscription_id=pk, cache=cache) or (None, False)
+            if outcome is not None:
+                counts[outcome] += 1
+            if outcome == "renewed":
+                counts["invoices"] += 1
 
     overdue = Invoice.objects.filter(kind=Invoice.Kind.INVOICE, status=Invoice.Status.OPEN, due_at__lt=now)
     for pk in _ids(overdue):

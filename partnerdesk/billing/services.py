@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from partnerdesk.accounts.models import Vendor
 from partnerdesk.audit.services import audit_record
@@ -36,7 +36,7 @@ def _require_atomic() -> None:
         raise RuntimeError("invoices are issued inside the transaction of the change that causes them")
 
 
-def _seller() -> dict[str, str]:
+def seller_snapshot() -> dict[str, str]:
     """The vendor as the seller, from the Vendor row (the one place its details live)."""
     vendor = Vendor.objects.first()
     if vendor is None:
@@ -53,20 +53,25 @@ def _seller() -> dict[str, str]:
     }
 
 
+_INCREMENT = f"UPDATE {InvoiceCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
+
+
 def _next_number(year: int) -> str:
     """The next gapless number of ``year`` (the UTC year of issue, whatever the server's
     or the caller's time zone): the counter row stays locked until commit."""
-    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
+    for _ in range(2):
+        # One statement that increments and locks (PostgreSQL row lock, SQLite's write lock).
+        with connection.cursor() as cursor:
+            cursor.execute(_INCREMENT, [year])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{year}-{row[0]:06d}"
         try:
             with transaction.atomic():
                 InvoiceCounter.objects.create(year=year, last=0)
         except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+            pass  # another transaction created it first: increment theirs
+    raise RuntimeError(f"no invoice counter for {year}")
 
 
 def invoice_issue(
@@ -76,13 +81,16 @@ def invoice_issue(
     quote: Quote,
     now: datetime,
     ledger_entry: SeatLedgerEntry | None = None,
+    seller: dict[str, str] | None = None,
+    audit: bool = True,
 ) -> Invoice:
     """Issue ``quote`` as an invoice. Runs inside the caller's transaction, with the
     subscription row locked by the caller.
 
     The lines' uniqueness rules (one period charge per period, one top-up line per seat
     ledger entry) make billing anything twice an IntegrityError that rolls the whole
-    change back.
+    change back. ``audit=False`` is for callers whose own audit entry names the invoice
+    (the billing run's renewal); ``seller`` saves re-reading the vendor for every invoice.
     """
     _require_atomic()
     buyer = quote.buyer
@@ -95,8 +103,8 @@ def invoice_issue(
         billed_reseller=buyer.reseller,
         billed_customer=buyer.customer,
         subscription=subscription,
-        reseller=subscription.reseller,
-        customer=subscription.customer,
+        reseller_id=subscription.reseller_id,
+        customer_id=subscription.customer_id,
         buyer_name=buyer.name,
         buyer_address=buyer.address,
         buyer_country=buyer.country,
@@ -114,7 +122,7 @@ def invoice_issue(
         payment_method=subscription.payment_method,
         issued_at=now,
         due_at=now + PAYMENT_TERM,
-        **_seller(),
+        **(seller if seller is not None else seller_snapshot()),
     )
     InvoiceLine.objects.bulk_create(
         [
@@ -139,25 +147,34 @@ def invoice_issue(
             for position, line in enumerate(quote.lines, start=1)
         ]
     )
-    audit_record(
-        actor=actor,
-        action="invoice.issue",
-        obj=invoice,
-        acting_on=subscription.customer,
-        reseller=subscription.reseller,
-        after={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
-        now=now,
-    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action="invoice.issue",
+            obj=invoice,
+            acting_on=subscription.customer,
+            reseller=subscription.reseller,
+            after={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+            now=now,
+        )
     return invoice
 
 
 def invoice_issue_period(
-    *, actor: Actor, subscription: Subscription, seats: int, start: datetime, end: datetime, now: datetime
+    *,
+    actor: Actor,
+    subscription: Subscription,
+    seats: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    seller: dict[str, str] | None = None,
+    audit: bool = True,
 ) -> Invoice:
     """The invoice for one full period of ``seats`` seats, billed to the managing reseller."""
     buyer = Buyer.of_reseller(subscription.reseller)
     quote = period_quote(subscription=subscription, seats=seats, start=start, end=end, buyer=buyer, on=now.date())
-    return invoice_issue(actor=actor, subscription=subscription, quote=quote, now=now)
+    return invoice_issue(actor=actor, subscription=subscription, quote=quote, now=now, seller=seller, audit=audit)
 
 
 def _lock_invoice(invoice: Invoice) -> tuple[Subscription, Invoice]:

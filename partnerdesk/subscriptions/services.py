@@ -1,8 +1,9 @@
 """Writes for subscriptions: lifecycle, seats, members and admins.
 
 Every service runs in one transaction, locks the subscription row it changes
-(``select_for_update``, the only lock taken, so there is no lock-order question), and
-records an audit entry in that same transaction.
+(``select_for_update``) and records an audit entry in that same transaction. A change
+that costs money issues its invoice in that transaction too (billing/services.py), which
+locks the year's invoice counter: always after the subscription, so the lock order is fixed.
 """
 
 from __future__ import annotations

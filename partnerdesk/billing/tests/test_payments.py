@@ -12,7 +12,7 @@ import pytest
 
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.billing.models import CardOnFile, Invoice
-from partnerdesk.billing.payments import StripeProvider, invoice_collect_card_payment, minor_units
+from partnerdesk.billing.payments import StripeProvider, configured_provider, invoice_collect_card_payment, minor_units
 from partnerdesk.billing.run import billing_run
 from partnerdesk.core.errors import DomainError
 from partnerdesk.subscriptions.models import Subscription
@@ -184,3 +184,10 @@ def test_the_billing_run_charges_new_card_invoices_once(fake_stripe, vendor, act
     assert billing_run(now=now + timedelta(hours=1), provider=provider) == {"card_failed": 1}
     assert billing_run(now=now + timedelta(hours=2), provider=provider) == {}  # declined once is enough
     assert len(handler.requests) == 1
+
+
+def test_stripe_is_used_only_when_configured(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    assert configured_provider() is None
+    settings.STRIPE_SECRET_KEY = "sk_test_partnerdesk"
+    assert isinstance(configured_provider(), StripeProvider)

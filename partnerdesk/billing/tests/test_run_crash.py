@@ -43,15 +43,31 @@ def start_run(at) -> subprocess.Popen:
     )
 
 
+def _paid_subscriptions(actor, plan, now, count: int) -> None:
+    customer = _customer(actor, now)
+    for n in range(count):
+        subscription_create(actor=actor, customer=customer, plan=plan, seats=1 + n % 3, now=now)
+    Invoice.objects.update(status="paid", paid_at=now)  # paid, so the run only renews
+
+
+def _assert_every_period_billed_once(now, count: int) -> None:
+    assert Invoice.objects.count() == 2 * count
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == [f"2026-{n:06d}" for n in range(1, 2 * count + 1)]
+    assert InvoiceCounter.objects.get(year=2026).last == 2 * count
+    for sub in Subscription.objects.all():
+        starts = list(
+            InvoiceLine.objects.filter(subscription=sub, charge="period")
+            .order_by("period_start")
+            .values_list("period_start", flat=True)
+        )
+        assert starts == [now, sub.current_period_start], sub
+        assert sub.current_period_start == now.replace(month=4)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_killed_mid_run_then_rerun_bills_every_period_exactly_once(vendor, actor, monthly_plan, now):
-    customer = None
-    for n in range(SUBSCRIPTIONS):
-        sub = subscription_create(
-            actor=actor, customer=customer or _customer(actor, now), plan=monthly_plan, seats=1 + n % 3, now=now
-        )
-        customer = sub.customer
-    Invoice.objects.update(status="paid", paid_at=now)  # paid, so the run only renews
+    _paid_subscriptions(actor, monthly_plan, now, SUBSCRIPTIONS)
     first = Invoice.objects.count()
     assert first == SUBSCRIPTIONS
     at = now + timedelta(days=32)
@@ -74,19 +90,20 @@ def test_killed_mid_run_then_rerun_bills_every_period_exactly_once(vendor, actor
     assert out.startswith("billing run: ")
     assert f"renewed: {SUBSCRIPTIONS - issued_before_kill}" in out
     assert billing_run(now=at, actor=Actor.system()) == {}  # and again: nothing left
+    _assert_every_period_billed_once(now, SUBSCRIPTIONS)
 
-    assert Invoice.objects.count() == 2 * SUBSCRIPTIONS
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
-    assert numbers == [f"2026-{n:06d}" for n in range(1, 2 * SUBSCRIPTIONS + 1)]
-    assert InvoiceCounter.objects.get(year=2026).last == 2 * SUBSCRIPTIONS
-    for sub in Subscription.objects.all():
-        starts = list(
-            InvoiceLine.objects.filter(subscription=sub, charge="period")
-            .order_by("period_start")
-            .values_list("period_start", flat=True)
-        )
-        assert starts == [now, sub.current_period_start], sub
-        assert sub.current_period_start == now.replace(month=4)
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_bill_every_period_exactly_once(vendor, actor, monthly_plan, now):
+    count = 150
+    _paid_subscriptions(actor, monthly_plan, now, count)
+    at = now + timedelta(days=32)
+    runs = [start_run(at), start_run(at)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    renewed = [int(out.split("renewed: ")[1].split(",")[0]) if "renewed: " in out else 0 for out, _ in outputs]
+    assert sum(renewed) == count  # between them, each subscription renewed by exactly one run
+    _assert_every_period_billed_once(now, count)
 
 
 def _customer(actor, now):

@@ -5,13 +5,16 @@ from decimal import Decimal
 
 import pytest
 
+from partnerdesk.accounts.models import User
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.billing.models import Invoice, InvoiceLine
 from partnerdesk.billing.tests.factories import make_purchasing_customer_admin
+from partnerdesk.core.actors import Actor
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.tests.factories import make_customer
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Subscription
 from partnerdesk.subscriptions.services import (
+    admin_add,
     member_add,
     subscription_change_seats,
     subscription_seats_preview,
@@ -143,10 +146,6 @@ def test_a_customer_admin_with_purchase_rights_buys_at_list_price_billed_to_the_
 
 
 def test_a_customer_admin_without_purchase_rights_is_refused_and_nothing_changes(golden, actor, now):
-    from partnerdesk.accounts.models import User
-    from partnerdesk.core.actors import Actor
-    from partnerdesk.subscriptions.services import admin_add
-
     sub, at = golden
     admin_add(actor=actor, subscription=sub, email="it@kunde.example", now=at)
     user = User.objects.create_user(email="it@kunde.example", password="x")
