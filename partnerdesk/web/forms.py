@@ -144,3 +144,14 @@ class ResellerSettingsForm(forms.Form):
         label=_("Language of e-mails and invoices"),
         choices=[("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands")],
     )
+
+
+class NewCustomerForm(forms.Form):
+    """Seed 002's "new customer": name, e-mail, domain and organisation, then the invitation."""
+
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail address"))
+    domain = forms.CharField(label=_("Domain"), max_length=253, required=False, help_text=_("e.g. example.com"))
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    country = forms.CharField(label=_("Country"), max_length=2, help_text=COUNTRY_HELP)
+    vat_id = forms.CharField(label=_("VAT ID"), max_length=20, required=False)

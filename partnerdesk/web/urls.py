@@ -42,6 +42,7 @@ urlpatterns = [
         name="admin_remove",
     ),
     path("console/customers/", views.customers, name="customers"),
+    path("console/customers/new", views.customer_new, name="customer_new"),
     path("console/customers/<str:public_id>/edit", views.customer_edit, name="customer_edit"),
     path(
         "console/customers/<str:public_id>/invitation/<str:action>",

@@ -23,7 +23,7 @@ from partnerdesk.billing.selectors import invoice_get, invoice_list
 from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.selectors import customer_get, customer_list
-from partnerdesk.customers.services import BUSINESS_FIELDS, customer_update
+from partnerdesk.customers.services import BUSINESS_FIELDS, customer_create, customer_update
 from partnerdesk.invitations.services import (
     customer_invitation_cancel,
     customer_invitation_resend,
@@ -566,6 +566,28 @@ def customer_invitation(request: HttpRequest, console: Console, public_id: str, 
         else:
             messages.success(request, _("The invitation to %(email)s was cancelled.") % {"email": invitation.email})
     return redirect("web:customers")
+
+
+@reseller_view
+def customer_new(request: HttpRequest, console: Console) -> HttpResponse:
+    """Seed 002 "new customer": the contact is invited and the customer shows "Invited"
+    until they accept."""
+    form = forms.NewCustomerForm(request.POST or None, initial={"country": console.reseller.country})
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "language": console.reseller.language}
+        try:
+            customer = customer_create(actor=console.actor, data=data, invite=True)
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was created; the invitation went to %(email)s.")
+                % {"name": customer.company_name, "email": customer.contact_email},
+            )
+            return redirect("web:customers")
+    status = INVALID if request.method == "POST" else 200
+    return render(request, "web/customer_new.html", {"form": form}, status=status)
 
 
 @reseller_view

@@ -120,3 +120,27 @@ def test_acting_on_another_resellers_customer_is_refused(client_in, other_subscr
     response = client_in.post("/console/acting-on", {"customer": other_subscription.customer.public_id}, follow=True)
     assert "pd_acting_on" not in client_in.session
     assert "That customer is not yours." in response.content.decode()
+
+
+def test_new_customer_is_invited(client_in, reseller):
+    data = {
+        "contact_name": "Jan Jansen",
+        "contact_email": "jan@molen.example",
+        "domain": "molen.example",
+        "company_name": "Molen B.V.",
+        "country": "NL",
+        "vat_id": "",
+    }
+    response = client_in.post("/console/customers/new", data, follow=True)
+    assert "Molen B.V. was created; the invitation went to jan@molen.example." in response.content.decode()
+    invitation = Invitation.objects.get(kind="customer_admin", email="jan@molen.example")
+    assert invitation.customer.status == "invited" and invitation.customer.reseller == reseller
+    assert names(client_in.get("/console/customers/?status=invited")) == ["Molen B.V."]
+
+
+def test_new_customer_with_a_bad_domain_keeps_the_input(client_in):
+    data = {"contact_name": "Jan", "contact_email": "jan@molen.example", "domain": "not a domain"}
+    response = client_in.post("/console/customers/new", data | {"company_name": "Molen B.V.", "country": "NL"})
+    assert response.status_code == 422 and list(response.context["form"].errors) == ["domain"]
+    assert 'value="not a domain"' in response.content.decode()
+    assert not Invitation.objects.exists()

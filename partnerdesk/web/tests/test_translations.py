@@ -132,6 +132,7 @@ RESELLER_PAGES = [
     "/console/api-keys",
     "/console/invoices/",
     "/console/settings",
+    "/console/customers/new",
 ]
 
 
