@@ -176,6 +176,8 @@ NEW_SUBSCRIPTION_ALIASES = {
 def _new_subscription_quote(console: Console, form: forms.NewSubscriptionForm) -> dict:
     """The price shown before confirming (seed 004: discount applied automatically)."""
     data = form.cleaned_data
+    if not data.get("product"):
+        return {"quote": None, "quote_hint": True}
     try:
         plan = selectors.plan_for(data.get("product", ""), data.get("term", ""))
         quote = selectors.new_subscription_quote(

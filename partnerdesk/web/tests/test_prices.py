@@ -49,7 +49,9 @@ def test_the_live_quote_fragment_in_german(client_in, trial_plan, frozen):
     assert html.lstrip().startswith('<div id="quote"')
     assert "8,57\xa0€" in html
     missing = client_in.get("/console/subscriptions/new/quote", {**NEW, "product": ""}).content.decode()
-    assert "Choose a product." in missing
+    assert "Choose a product, a term and the number of users" in missing and 'class="error"' not in missing
+    unsold = client_in.get("/console/subscriptions/new/quote", {**NEW, "term": "12"}).content.decode()
+    assert "This product is not sold with this term." in unsold
 
 
 def test_licenses_plus_shows_the_prorated_quote_then_order_now_issues_the_invoice(client_in, subscription, frozen, now):
