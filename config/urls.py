@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from config.api import api
+
 admin.site.site_header = "partnerdesk back office"
 admin.site.site_title = "partnerdesk"
 # One sign-in page for everyone: the back office's own login form would skip allauth's
@@ -10,6 +12,7 @@ admin.site.login = login_required(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("invitations/", include("partnerdesk.invitations.urls")),
     path("", include("partnerdesk.web.urls")),

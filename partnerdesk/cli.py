@@ -109,6 +109,98 @@ def cmd_apikey_create(args: argparse.Namespace) -> None:
     print(created.secret)  # alone on stdout, so scripts can capture it
 
 
+def cmd_apikey_list(args: argparse.Namespace) -> None:
+    from partnerdesk.accounts.models import ApiKey
+
+    keys = ApiKey.objects.select_related("reseller").order_by("created_at")
+    if args.reseller:
+        keys = keys.filter(reseller__name__iexact=args.reseller)
+    for key in keys:
+        scope = "vendor" if key.is_vendor else key.reseller.name
+        used = key.last_used_at.isoformat() if key.last_used_at else "never"
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        print(f"{key.prefix}…\t{scope}\t{key.name or '-'}\tlast used {used}\t{state}")
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> None:
+    from partnerdesk.accounts.models import ApiKey
+    from partnerdesk.accounts.services import apikey_revoke
+    from partnerdesk.core.actors import Actor
+
+    matches = list(ApiKey.objects.filter(prefix=args.prefix.rstrip("…")))
+    if len(matches) != 1:
+        raise CliError(f"partnerdesk apikey revoke: {len(matches)} keys start with '{args.prefix}'")
+    apikey_revoke(actor=Actor(tenant=Actor.system().tenant, label="cli"), api_key=matches[0])
+    print(f"Revoked {matches[0].prefix}…")
+
+
+def _reseller_actor(name: str, command: str):
+    from partnerdesk.accounts.selectors import reseller_get_by_name
+    from partnerdesk.core.actors import Actor, Tenant
+
+    reseller = reseller_get_by_name(name)
+    if reseller is None:
+        raise CliError(f"partnerdesk {command}: no reseller named '{name}'")
+    return Actor(tenant=Tenant.for_reseller(reseller), role="owner", label=f"cli {command}")
+
+
+def cmd_import_customers(args: argparse.Namespace) -> None:
+    from rich.progress import Progress
+
+    from partnerdesk.customers.csvio import import_customers, read_rows
+
+    actor = _reseller_actor(args.reseller, "import")
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as handle:
+            _header, rows = read_rows(handle)
+    except OSError as error:
+        raise CliError(f"partnerdesk import: cannot read {args.file}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"partnerdesk import: {args.file} is not UTF-8 text") from None
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("Importing customers", total=len(rows))
+        report = import_customers(actor=actor, rows=rows, progress=lambda: progress.advance(task))
+    print(f"{report.created} created, {report.skipped} already there, {len(report.errors)} refused")
+    for line, reason in report.errors:
+        print(f"  line {line}: {reason}")
+    if report.errors:
+        raise CliError(f"partnerdesk import: {len(report.errors)} of {len(rows)} rows were refused (listed above)")
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from partnerdesk.customers.csvio import export_customers
+    from partnerdesk.subscriptions.csvio import export_subscriptions
+
+    exporters = {"customers": export_customers, "subscriptions": export_subscriptions}
+    tenant = _reseller_actor(args.reseller, "export").tenant
+    lines = exporters[args.what](tenant)
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as handle:
+            handle.writelines(lines)
+    else:
+        sys.stdout.writelines(lines)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from partnerdesk.core.backup import backup
+
+    backup(Path(args.output))
+    print(f"Backed up to {args.output}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from partnerdesk.core.backup import restore
+
+    if not args.yes:
+        raise CliError("partnerdesk restore: this replaces the whole database; add --yes to confirm")
+    restore(Path(args.file))
+    print(f"Restored from {args.file}")
+
+
 def cmd_billing_run(args: argparse.Namespace) -> None:
     from partnerdesk.billing.run import billing_run
 
@@ -128,6 +220,26 @@ def _aware_datetime(value: str):
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not an ISO 8601 time such as 2026-04-01T00:00:00Z") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def cmd_webhooks_deliver(args: argparse.Namespace) -> None:
+    from partnerdesk.webhooks.delivery import deliver_due, deliver_loop
+
+    if args.loop:
+        import signal
+
+        stopping: list[int] = []
+        # SIGTERM (systemd, docker stop) ends the loop after the request in flight.
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.append(signum))
+        deliver_loop(interval=args.interval, stop=lambda: bool(stopping))
+        return
+    total = 0
+    while True:  # drain everything due now
+        sent = deliver_due()
+        total += sent
+        if sent == 0:
+            break
+    print(f"{total} webhook deliveries attempted")
 
 
 # Parser -----------------------------------------------------------------------------------
@@ -181,6 +293,37 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--vendor", action="store_true")
     key.add_argument("--name", default="", help="a label to tell keys apart")
     key.set_defaults(handler=cmd_apikey_create)
+    listing = apikey_cmds.add_parser("list", help="list API keys (prefix, scope, last use)")
+    listing.add_argument("--reseller", metavar="NAME")
+    listing.set_defaults(handler=cmd_apikey_list)
+    revoke = apikey_cmds.add_parser("revoke", help="revoke an API key by its visible prefix")
+    revoke.add_argument("prefix", help="the key's visible start, e.g. pd_AbCdEfGh")
+    revoke.set_defaults(handler=cmd_apikey_revoke)
+    importer = commands.add_parser("import", help="import data from CSV")
+    import_cmds = importer.add_subparsers(dest="import_what", metavar="WHAT", parser_class=_Parser)
+    import_cmds.required = True
+    customers = import_cmds.add_parser(
+        "customers",
+        help="import customers (columns: company_name, country, contact_name, contact_email, "
+        "domain, vat_id, address, language)",
+    )
+    customers.add_argument("file", metavar="FILE.csv")
+    customers.add_argument("--reseller", required=True, metavar="NAME")
+    customers.set_defaults(handler=cmd_import_customers)
+
+    export = commands.add_parser("export", help="export CSV for one reseller")
+    export.add_argument("what", choices=["customers", "subscriptions"])
+    export.add_argument("--reseller", required=True, metavar="NAME")
+    export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
+    export.set_defaults(handler=cmd_export)
+
+    backup = commands.add_parser("backup", help="back up the whole database to a file")
+    backup.add_argument("--output", required=True, metavar="FILE")
+    backup.set_defaults(handler=cmd_backup)
+    restore = commands.add_parser("restore", help="replace the whole database with a backup")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument("--yes", action="store_true", help="confirm replacing the database")
+    restore.set_defaults(handler=cmd_restore)
 
     billing = commands.add_parser("billing", help="billing")
     billing_cmds = billing.add_subparsers(dest="billing_command", metavar="ACTION", parser_class=_Parser)
@@ -188,6 +331,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = billing_cmds.add_parser("run", help="convert ended trials, renew ended periods, remind and suspend overdue")
     run.add_argument("--now", type=_aware_datetime, default=None, help="the time to run at (default: the clock)")
     run.set_defaults(handler=cmd_billing_run)
+
+    webhooks = commands.add_parser("webhooks", help="webhook deliveries")
+    webhooks_cmds = webhooks.add_subparsers(dest="webhooks_command", metavar="ACTION", parser_class=_Parser)
+    webhooks_cmds.required = True
+    deliver = webhooks_cmds.add_parser("deliver", help="send the webhook deliveries that are due")
+    deliver.add_argument("--loop", action="store_true", help="keep delivering until stopped")
+    deliver.add_argument("--interval", type=float, default=1.0, help="seconds to wait when nothing is due")
+    deliver.set_defaults(handler=cmd_webhooks_deliver)
     return parser
 
 

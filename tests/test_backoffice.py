@@ -69,3 +69,8 @@ def test_suspend_action(staff_client, reseller):
 def test_health(client, db):
     response = client.get("/healthz")
     assert response.json() == {"status": "ok"} and response["X-Request-ID"]
+
+
+def test_ready(client, db):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json() == {"status": "ready"}

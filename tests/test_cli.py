@@ -170,3 +170,15 @@ def test_apikey_create_prints_only_the_key(capsys, reseller):
     assert cli.main(["apikey", "create", "--reseller", "Nobody"]) == 1
     assert "no reseller named 'Nobody'" in capsys.readouterr().err
     assert ApiKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_apikey_list_and_revoke(capsys, reseller):
+    assert cli.main(["apikey", "create", "--reseller", reseller.name, "--name", "erp"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert cli.main(["apikey", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert key[:11] in listing and "erp" in listing and key not in listing
+    assert cli.main(["apikey", "revoke", key[:11]]) == 0
+    assert apikey_authenticate(key) is None
+    assert cli.main(["apikey", "revoke", "pd_nothing"]) == 1

@@ -22,6 +22,9 @@ VENDOR_COUNTRY = env.get("PARTNERDESK_VENDOR_COUNTRY", "DE").upper()
 SANDBOX = env.flag("PARTNERDESK_SANDBOX")
 WEBHOOK_ALLOW_HOSTS = env.csv("PARTNERDESK_WEBHOOK_ALLOW_HOSTS")
 REDIS_URL = env.get("REDIS_URL")
+API_RATE = env.get("PARTNERDESK_API_RATE", "100/s")  # per API key
+
+# CACHES (shared by all processes: Redis, else a file cache) are in settings/jobs.py.
 # Card payments (billing/payments.py): Stripe's secret key; the API base is for tests and proxies.
 STRIPE_SECRET_KEY = env.get("PARTNERDESK_STRIPE_SECRET_KEY")
 STRIPE_API_BASE = env.get("PARTNERDESK_STRIPE_API_BASE", "https://api.stripe.com")
@@ -33,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "huey.contrib.djhuey",
     *ACCOUNT_APPS,
     "partnerdesk.core",
@@ -44,17 +48,20 @@ INSTALLED_APPS = [
     "partnerdesk.notifications",
     "partnerdesk.invitations",
     "partnerdesk.billing",
+    "partnerdesk.webhooks",
     "partnerdesk.web",
 ]
 
 MIDDLEWARE = [
     "partnerdesk.core.requestid.RequestIdMiddleware",
+    "partnerdesk.core.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "partnerdesk.core.api.idempotency.IdempotencyMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -142,7 +149,17 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else Non
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "partnerdesk.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "partnerdesk.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if env.get("PARTNERDESK_LOG_FORMAT") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.get("PARTNERDESK_LOG_LEVEL", "INFO")},
 }

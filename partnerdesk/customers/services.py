@@ -19,6 +19,7 @@ from partnerdesk.core.validation import (
 )
 from partnerdesk.customers.models import Customer
 from partnerdesk.invitations.services import customer_admin_invite
+from partnerdesk.webhooks.events import customer_data, record_event
 
 BUSINESS_FIELDS = [
     "company_name",
@@ -81,6 +82,9 @@ def customer_create(*, actor: Actor, data: dict, invite: bool = False, now: date
             customer_admin_invite(
                 actor=actor, customer=customer, email=customer.contact_email, name=customer.contact_name, now=now
             )
+        record_event(
+            type="customer.created", reseller=reseller, customer=customer, data=customer_data(customer), now=now
+        )
     return customer
 
 

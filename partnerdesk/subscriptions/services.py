@@ -27,6 +27,7 @@ from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
 from partnerdesk.customers.models import Customer, CustomerMembership
+from partnerdesk.customers.services import customer_create
 from partnerdesk.invitations.models import Invitation
 from partnerdesk.invitations.services import customer_admin_invite, member_invite
 from partnerdesk.subscriptions import lifecycle
@@ -38,6 +39,7 @@ from partnerdesk.subscriptions.models import (
     Subscription,
     SubscriptionAdmin,
 )
+from partnerdesk.webhooks.events import member_data, record_event, record_subscription_event
 
 _STATE_FIELDS = [
     "status",
@@ -258,7 +260,37 @@ def subscription_create(
             after={"plan": plan.code, **snapshot(subscription, _STATE_FIELDS)},
             now=now,
         )
+        record_subscription_event(type="subscription.created", subscription=subscription, now=now)
     return subscription
+
+
+def subscription_create_for_new_customer(
+    *,
+    actor: Actor,
+    customer_data: dict,
+    invite: bool = False,
+    plan: Plan,
+    seats: int,
+    customer_can_manage: bool = False,
+    customer_admin: CustomerAdminInput | None = None,
+    payment_method: str = PaymentMethod.BANK_TRANSFER,
+    now: datetime | None = None,
+) -> Subscription:
+    """Create a customer and its first subscription together: both or neither (seed 000's
+    one "new customer subscription" form)."""
+    now = clock.resolve(now)
+    with transaction.atomic():
+        customer = customer_create(actor=actor, data=customer_data, invite=invite, now=now)
+        return subscription_create(
+            actor=actor,
+            customer=customer,
+            plan=plan,
+            seats=seats,
+            customer_can_manage=customer_can_manage,
+            customer_admin=customer_admin,
+            payment_method=payment_method,
+            now=now,
+        )
 
 
 def subscription_start(
@@ -284,6 +316,7 @@ def subscription_start(
                 after={"started_at": now},
                 now=now,
             )
+            record_subscription_event(type="subscription.started", subscription=locked, now=now)
     return locked, launch_url(locked)
 
 
@@ -331,6 +364,10 @@ def subscription_cancel(
             after={**snapshot(locked, _STATE_FIELDS), "reason": locked.cancel_reason},
             now=now,
         )
+        # One event when the cancellation is made: ``status`` says whether it ended at
+        # once (trial) or ``cancel_at_period_end`` runs it to the period end, when the
+        # billing run ends it with ``subscription.expired``.
+        record_subscription_event(type="subscription.cancelled", subscription=locked, now=now)
     return locked
 
 
@@ -484,6 +521,7 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
             after=snapshot(locked, _STATE_FIELDS),
             now=now,
         )
+        record_subscription_event(type="subscription.activated", subscription=locked, now=now)
     return locked
 
 
@@ -644,6 +682,13 @@ def member_add(*, actor: Actor, subscription: Subscription, email: str, now: dat
             now=now,
         )
         member_invite(actor=actor, member=member, now=now)
+        record_event(
+            type="member.added",
+            reseller=locked.reseller,
+            customer=locked.customer,
+            data=member_data(member, locked),
+            now=now,
+        )
     return member
 
 
@@ -665,6 +710,13 @@ def member_remove(*, actor: Actor, subscription: Subscription, member: Member, n
             acting_on=locked.customer,
             reseller=locked.reseller,
             before={"email": member.email, "status": member.status},
+            now=now,
+        )
+        record_event(
+            type="member.removed",
+            reseller=locked.reseller,
+            customer=locked.customer,
+            data=member_data(member, locked),
             now=now,
         )
 

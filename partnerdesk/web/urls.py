@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("readyz", views.ready, name="ready"),
     path("language", set_language, name="set_language"),
     path("console/", views.dashboard, name="dashboard"),
     path("console/reseller", views.switch_reseller, name="switch_reseller"),

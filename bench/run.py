@@ -1,0 +1,217 @@
+"""The speed bench: one command, one table.
+
+    .venv/bin/python bench/run.py [--customers 10000] [--members 100000] [--duration 10] [--connections 16]
+
+Loads the bench data (bench/seed.py) into DATABASE_URL (default: a fresh SQLite file in a
+temporary data folder), starts the app under gunicorn with 2 workers, and measures each
+target with wrk (Debian package `wrk`) from a second process: requests per second, p50 and
+p99 latency, and the ratio to the bare health endpoint measured in the same run.
+Targets (issue 8): dashboard and list API >= 40 % of the bare endpoint, p99 <= 50 ms at
+16 connections; seat top-up p99 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(env: dict, customers: int, members: int) -> dict:
+    """Migrate, seed, and return what the load needs: API key, session cookie, ids."""
+    script = textwrap.dedent(f"""
+        import json, os, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+        import django; django.setup()
+        from django.core.management import call_command
+        call_command("migrate", verbosity=0)
+        from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+        from bench.seed import seed, BENCH_USER
+        from partnerdesk.accounts.models import User
+        from partnerdesk.accounts.services import apikey_create
+        from partnerdesk.core.actors import Actor
+        from partnerdesk.subscriptions.models import Subscription
+        reseller = seed(customers={customers}, members={members})
+        key = apikey_create(actor=Actor.system(), reseller=reseller, name="bench").secret
+        user = User.objects.get(email=BENCH_USER)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        subs = list(Subscription.objects.filter(reseller=reseller).order_by("-created_at")
+                    .values_list("public_id", "seats")[:200])
+        print(json.dumps({{"key": key, "session": session.session_key, "subscriptions": subs}}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    with tempfile.TemporaryDirectory() as scratch:
+        if lua:
+            script = Path(scratch) / "request.lua"
+            script.write_text(lua)
+            args += ["-s", str(script)]
+        out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "errors": int(non_2xx.group(1)) if non_2xx else 0}
+
+
+def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
+    """Each wrk thread tops up its own half of the subscriptions, one seat more each round."""
+    ids = ",".join(f'"{sid}"' for sid, _ in subscriptions)
+    base = subscriptions[0][1]
+    return textwrap.dedent(f"""
+        local ids = {{{ids}}}
+        local counter = 0
+        local thread_index = 0
+        local threads_seen = 0
+        function setup(thread) thread:set("thread_index", threads_seen); threads_seen = threads_seen + 1 end
+        function request()
+          local half = math.floor(#ids / 2)
+          local i = (counter % half) + 1 + thread_index * half
+          local round = math.floor(counter / half)
+          counter = counter + 1
+          local path = string.gsub("{path_template}", "{{id}}", ids[i])
+          return wrk.format("POST", path, {{["Authorization"] = "Bearer {key}",
+            ["Content-Type"] = "application/json"}}, '{{"seats": ' .. ({base} + round + 1) .. '}}')
+        end
+    """)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 1
+
+    data_dir = tempfile.mkdtemp(prefix="partnerdesk-bench-")
+    env = os.environ | {
+        "PARTNERDESK_DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "PARTNERDESK_API_RATE": "1000000/s",
+        "PARTNERDESK_LOG_LEVEL": "WARNING",
+    }
+    engine = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    started = time.monotonic()
+    ctx = prepare(env, args.customers, args.members)
+    print(
+        f"bench data: {args.customers} customers, {args.members} members on {engine} "
+        f"({time.monotonic() - started:.0f} s to load)"
+    )
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        api_headers = {"Authorization": f"Bearer {ctx['key']}"}
+        page_headers = {"Cookie": f"sessionid={ctx['session']}"}
+        first_sub = ctx["subscriptions"][0][0]
+        targets = [
+            ("bare health endpoint", "/healthz", {}, None, None),
+            (
+                "reseller dashboard page",
+                os.environ.get("BENCH_DASHBOARD_PATH", "/console/"),
+                page_headers,
+                None,
+                "40 %, p99 <= 50 ms",
+            ),
+            ("GET /api/v1/subscriptions", "/api/v1/subscriptions", api_headers, None, "40 %, p99 <= 50 ms"),
+            (
+                "subscription detail page",
+                os.environ.get("BENCH_DETAIL_PATH", "/console/subscriptions/{id}/").replace("{id}", first_sub),
+                page_headers,
+                None,
+                None,
+            ),
+            ("seat top-up POST", "/api/v1/subscriptions/{id}/seats", {}, "topup", "p99 <= 100 ms"),
+        ]
+        rows = []
+        for label, path, headers, kind, target in targets:
+            lua = top_up_lua(path, ctx["subscriptions"], ctx["key"]) if kind == "topup" else None
+            result = wrk(
+                base + path.replace("{id}", first_sub),
+                duration=args.duration,
+                connections=args.connections,
+                headers=headers,
+                lua=lua,
+            )
+            rows.append((label, result, target))
+        bare = rows[0][1]["rps"]
+        print(f"\n{'target':28} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  goal")
+        for label, result, target in rows:
+            print(
+                f"{label:28} {result['rps']:9.0f} {result['rps'] / bare:7.0%} {result['p50']:8.1f} "
+                f"{result['p99']:8.1f} {result['errors']:8d}  {target or ''}"
+            )
+        print(f"\n{args.connections} connections, {args.duration} s each, gunicorn 2 workers, {os.cpu_count()} cores")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

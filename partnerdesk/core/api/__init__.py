@@ -1,0 +1,1 @@
+"""Plumbing shared by every app's API router: auth, errors, pagination, idempotency, limits."""

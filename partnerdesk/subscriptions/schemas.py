@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import StrictBool, StrictInt
+
+from partnerdesk.core.api.schemas import StrictSchema
+from partnerdesk.customers.schemas import CustomerIn
+from partnerdesk.subscriptions.models import Member, Subscription, SubscriptionAdmin
+from partnerdesk.subscriptions.services import launch_url
+
+
+class CustomerAdminIn(StrictSchema):
+    email: str
+    name: str = ""
+
+
+class SubscriptionIn(StrictSchema):
+    customer: str | None = None
+    new_customer: CustomerIn | None = None
+    plan: str
+    seats: StrictInt
+    customer_can_manage: StrictBool = False
+    customer_admin: CustomerAdminIn | None = None
+    payment_method: Literal["card", "bank_transfer"] = "bank_transfer"
+
+
+class SubscriptionOut(Schema):
+    id: str
+    customer: str
+    product: str
+    plan: str
+    status: str
+    seats: int
+    assigned: int
+    trial_ends_at: datetime | None
+    current_period_start: datetime
+    current_period_end: datetime
+    next_payment_date: date | None
+    pending_seats: int | None
+    cancel_at_period_end: bool
+    archived: bool
+    started_at: datetime | None
+    launch_url: str
+    customer_can_manage: bool
+    payment_method: str
+    created_at: datetime
+
+
+class SubscriptionList(Schema):
+    data: list[SubscriptionOut]
+    has_more: bool
+
+
+class CancelIn(StrictSchema):
+    reason: str = ""
+
+
+class MemberIn(StrictSchema):
+    email: str
+
+
+class MemberOut(Schema):
+    id: str
+    email: str
+    status: str
+    created_at: datetime
+    activated_at: datetime | None
+
+
+class MemberList(Schema):
+    data: list[MemberOut]
+    has_more: bool
+
+
+class AdminIn(StrictSchema):
+    email: str
+    name: str = ""
+    can_purchase: StrictBool = False
+
+
+class AdminOut(Schema):
+    id: str
+    email: str
+    name: str
+    kind: str
+    can_purchase: bool
+    holds_seat: bool
+    created_at: datetime
+
+
+class AdminList(Schema):
+    data: list[AdminOut]
+    has_more: bool
+
+
+def render_subscription(sub: Subscription) -> dict:
+    return {
+        "id": sub.public_id,
+        "customer": sub.customer.public_id,
+        "product": sub.plan.product.code,
+        "plan": sub.plan.code,
+        "status": sub.status,
+        "seats": sub.seats,
+        "assigned": sub.assigned,
+        "trial_ends_at": sub.trial_ends_at,
+        "current_period_start": sub.current_period_start,
+        "current_period_end": sub.current_period_end,
+        "next_payment_date": sub.next_payment_date,
+        "pending_seats": sub.pending_seats,
+        "cancel_at_period_end": sub.cancel_at_period_end,
+        "archived": sub.archived,
+        "started_at": sub.started_at,
+        "launch_url": launch_url(sub) if sub.started_at else "",
+        "customer_can_manage": sub.customer_can_manage,
+        "payment_method": sub.payment_method,
+        "created_at": sub.created_at,
+    }
+
+
+def render_member(member: Member) -> dict:
+    return {
+        "id": member.public_id,
+        "email": member.email,
+        "status": member.status,
+        "created_at": member.invited_at,
+        "activated_at": member.activated_at,
+    }
+
+
+def render_admin(admin: SubscriptionAdmin) -> dict:
+    return {
+        "id": admin.public_id,
+        "email": admin.email,
+        "name": admin.name,
+        "kind": admin.kind,
+        "can_purchase": admin.can_purchase,
+        "holds_seat": False,
+        "created_at": admin.created_at,
+    }

@@ -1,0 +1,207 @@
+"""Recording events: called by services inside the transaction of the change they report.
+
+How to record an event from a service (inside its ``transaction.atomic()`` block, next to
+``audit_record``)::
+
+    from partnerdesk.webhooks.events import record_event, record_subscription_event
+
+    record_event(type="customer.created", reseller=customer.reseller, customer=customer,
+                 data=customer_data(customer), now=now)
+    # Subscription events: builds ``data`` and also tells the product's provisioning URL
+    # for the types in PROVISIONING_TYPES.
+    record_subscription_event(type="subscription.seats_changed", subscription=locked, now=now)
+    # Invoices: pass the invoice as the API shows it.
+    record_event(type="invoice.issued", reseller=invoice.reseller, customer=invoice.customer,
+                 data={...}, now=now)
+
+The event and its deliveries (one per enabled endpoint of the reseller that subscribed to
+the type, plus the product's provisioning endpoint) are written at once; the worker sends
+them after commit. If the transaction rolls back, neither the event nor a delivery exists.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from partnerdesk.catalog.models import Product
+from partnerdesk.core import clock
+from partnerdesk.webhooks.models import (
+    EVENT_TYPES,
+    PING,
+    PROVISIONING_TYPES,
+    Delivery,
+    Event,
+    WebhookEndpoint,
+)
+
+if TYPE_CHECKING:
+    from partnerdesk.accounts.models import Reseller
+    from partnerdesk.customers.models import Customer
+    from partnerdesk.subscriptions.models import Member, Subscription
+
+# Failed deliveries are retried for (at least) this long after the event (issue 7: 72 h).
+RETRY_WINDOW = timedelta(hours=72)
+
+
+def _json_ready(data: dict) -> dict:
+    """``data`` as it will be stored and sent: datetimes as ISO strings, Decimals as strings."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def record_event(
+    *,
+    type: str,
+    reseller: Reseller | None,
+    data: dict[str, Any],
+    customer: Customer | None = None,
+    product: Product | None = None,
+    now: datetime | None = None,
+) -> Event:
+    """Append an event and its deliveries. Must run inside the change's transaction.
+
+    ``reseller`` is the tenant whose endpoints may receive it; ``product`` (for
+    subscription events) routes the provisioning types to the product's provisioning URL.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the change's transaction")
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    now = clock.resolve(now)
+    event = Event.objects.create(
+        type=type, reseller=reseller, customer=customer, data=_json_ready(data), created_at=now
+    )
+    endpoints: list[WebhookEndpoint] = []
+    if reseller is not None:
+        endpoints += [
+            endpoint
+            for endpoint in WebhookEndpoint.objects.filter(reseller=reseller, enabled=True).order_by("id")
+            if endpoint.wants(type)
+        ]
+    if product is not None and type in PROVISIONING_TYPES and product.provisioning_url:
+        endpoint = provisioning_endpoint_for(product, now=now)
+        if endpoint.enabled:
+            endpoints.append(endpoint)
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                event=event,
+                endpoint=endpoint,
+                next_attempt_at=now,
+                retry_until=now + RETRY_WINDOW,
+                created_at=now,
+            )
+            for endpoint in endpoints
+        ]
+    )
+    return event
+
+
+def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndpoint:
+    """The product's provisioning endpoint, created with a fresh secret on first use and
+    kept pointing at ``product.provisioning_url``. The vendor reads or rotates the secret
+    with ``services.provisioning_endpoint_configure``/``webhook_endpoint_rotate_secret``."""
+    from partnerdesk.webhooks.services import new_secret
+
+    endpoint, created = WebhookEndpoint.objects.get_or_create(
+        product=product,
+        defaults={
+            "url": product.provisioning_url,
+            "events": sorted(PROVISIONING_TYPES),
+            "secret": new_secret(),
+            "created_at": now,
+            "description": f"Provisioning for {product.name}",
+        },
+    )
+    if not created and endpoint.url != product.provisioning_url:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=product.provisioning_url)
+        endpoint.url = product.provisioning_url
+    return endpoint
+
+
+def record_ping(*, endpoint: WebhookEndpoint, now: datetime) -> Delivery:
+    """A ``ping`` event for one endpoint only (never fanned out), delivered like any other."""
+    event = Event.objects.create(
+        type=PING,
+        reseller=endpoint.reseller,
+        data={"endpoint": endpoint.public_id, "url": endpoint.url},
+        created_at=now,
+    )
+    return Delivery.objects.create(
+        event=event, endpoint=endpoint, next_attempt_at=now, retry_until=now + RETRY_WINDOW, created_at=now
+    )
+
+
+# The data of events: objects as the API shows them ------------------------------------------
+
+
+def event_api_data(event: Event) -> dict[str, Any]:
+    """An event as ``GET /api/v1/events`` shows it (API.md: id, type, created_at, data)."""
+    return {"id": event.public_id, "type": event.type, "created_at": event.created_at, "data": event.data}
+
+
+def customer_data(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.public_id,
+        "object": "customer",
+        "company_name": customer.company_name,
+        "contact_name": customer.contact_name,
+        "contact_email": customer.contact_email,
+        "domain": customer.domain,
+        "country": customer.country,
+        "vat_id": customer.vat_id,
+        "status": customer.status,
+        "created_at": customer.created_at,
+    }
+
+
+def subscription_data(subscription: Subscription) -> dict[str, Any]:
+    plan = subscription.plan
+    return {
+        "id": subscription.public_id,
+        "object": "subscription",
+        "customer": subscription.customer.public_id,
+        "reseller": subscription.reseller.public_id,
+        "product": plan.product.code,
+        "plan": plan.code,
+        "status": subscription.status,
+        "seats": subscription.seats,
+        "assigned": subscription.assigned,
+        "pending_seats": subscription.pending_seats,
+        "trial_ends_at": subscription.trial_ends_at,
+        "current_period_start": subscription.current_period_start,
+        "current_period_end": subscription.current_period_end,
+        "next_payment_date": subscription.next_payment_date,
+        "cancel_at_period_end": subscription.cancel_at_period_end,
+        "started_at": subscription.started_at,
+        "ended_at": subscription.ended_at,
+        "archived": subscription.archived,
+        "created_at": subscription.created_at,
+    }
+
+
+def member_data(member: Member, subscription: Subscription) -> dict[str, Any]:
+    return {
+        "id": member.public_id,
+        "object": "member",
+        "subscription": subscription.public_id,
+        "email": member.email,
+        "status": member.status,
+    }
+
+
+def record_subscription_event(*, type: str, subscription: Subscription, now: datetime | None = None) -> Event:
+    """Record a subscription event with the subscription's API data; also notifies the
+    product's provisioning URL for the provisioning types."""
+    return record_event(
+        type=type,
+        reseller=subscription.reseller,
+        customer=subscription.customer,
+        product=subscription.plan.product,
+        data=subscription_data(subscription),
+        now=now,
+    )
