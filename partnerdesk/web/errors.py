@@ -109,6 +109,10 @@ _MESSAGES = [
     (r"(?P<reseller>.+) already manages (?P<customer>.+)\.", _("%(reseller)s already manages %(customer)s.")),
     (r"(?P<reseller>.+) has no contact address yet\.", _("%(reseller)s has no contact address yet.")),
     (r"No such (?P<what>.+)\.", _("Not found.")),
+    (r"Webhook URLs must use https\.", _("Webhook URLs must use https.")),
+    (r"Webhook URLs must point to a public address\.", _("Webhook URLs must point to a public address.")),
+    (r"A webhook URL of at most 2000 characters is required\.", _("Enter the endpoint's URL.")),
+    (r"At most (?P<n>\d+) webhook endpoints per reseller\.", _("At most %(n)s webhook endpoints per reseller.")),
     # The console's own lookups (web/selectors.py).
     (r"Choose a product\.", _("Choose a product.")),
     (r"Choose a term of 1 or 12 months\.", _("Choose a term of 1 or 12 months.")),

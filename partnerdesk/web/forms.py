@@ -155,3 +155,18 @@ class NewCustomerForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     country = forms.CharField(label=_("Country"), max_length=2, help_text=COUNTRY_HELP)
     vat_id = forms.CharField(label=_("VAT ID"), max_length=20, required=False)
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.CharField(label=_("Endpoint URL"), max_length=2000, help_text=_("https:// and a public address."))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: every event."),
+    )
+
+    def __init__(self, *args, event_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [(t, t) for t in event_types]

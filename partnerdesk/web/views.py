@@ -54,6 +54,9 @@ from partnerdesk.web.services import (
     customer_subscription_create,
     reseller_business_update,
 )
+from partnerdesk.webhooks.models import ALL_TYPES, EVENT_TYPES
+from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoint_list
+from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
 
 PAGE_SIZE = 25
 INVALID = 422
@@ -750,6 +753,47 @@ def api_keys(request: HttpRequest, console: Console) -> HttpResponse:
     response = render(request, "web/api_keys.html", {"form": form, "keys": keys, "created": created}, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@reseller_view
+def webhooks(request: HttpRequest, console: Console) -> HttpResponse:
+    """Webhook endpoints: add one (its signing secret is shown once), list, remove."""
+    form = forms.WebhookEndpointForm(request.POST or None, event_types=EVENT_TYPES)
+    created = status = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, secret = webhook_endpoint_create(
+                actor=console.actor,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"] or [ALL_TYPES],
+                description=form.cleaned_data["description"],
+            )
+        except DomainError as error:
+            forms.add_domain_error(form, error)
+        else:
+            created = {"endpoint": endpoint, "secret": secret}
+            form = forms.WebhookEndpointForm(event_types=EVENT_TYPES)
+    if request.method == "POST" and created is None:
+        status = INVALID
+    context = {"form": form, "created": created, "endpoints": webhook_endpoint_list(console.tenant)}
+    response = render(request, "web/webhooks.html", context, status=status or 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@reseller_view
+def webhook_delete(request: HttpRequest, console: Console, public_id: str) -> HttpResponse:
+    try:
+        endpoint = webhook_endpoint_get(console.tenant, public_id)
+        webhook_endpoint_delete(actor=console.actor, endpoint=endpoint)
+    except DomainError as error:
+        if error.code == "not_found":
+            raise Http404 from None
+        messages.error(request, localized(error))
+    else:
+        messages.success(request, _("The webhook endpoint was removed."))
+    return redirect("web:webhooks")
 
 
 @require_POST

@@ -26,7 +26,7 @@ from partnerdesk.subscriptions.services import subscription_cancel, subscription
 from partnerdesk.subscriptions.tests.factories import make_subscription
 
 # The same in English, German and Dutch.
-SAME_IN_ALL = {"partnerdesk", "Status", "Team", "English", "Deutsch", "Nederlands", "Portal"}
+SAME_IN_ALL = {"partnerdesk", "Status", "Team", "English", "Deutsch", "Nederlands", "Portal", "Webhooks", "https"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 
@@ -133,6 +133,7 @@ RESELLER_PAGES = [
     "/console/invoices/",
     "/console/settings",
     "/console/customers/new",
+    "/console/webhooks",
 ]
 
 
