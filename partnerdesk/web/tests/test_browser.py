@@ -182,6 +182,12 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     page.get_by_role("button", name="Create API key").click()
     expect(page.get_by_text("Copy it now: it is shown only once")).to_be_visible()
     shot(page, "08c-api-keys")
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_label("Endpoint URL").fill("https://hooks.isar.example/partnerdesk")
+    page.get_by_label("member.added").check()
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.get_by_text("Signing secret of the new endpoint")).to_be_visible()
+    shot(page, "08d-webhooks")
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Subscriptions", exact=True).click()
     expect(page.get_by_role("heading", name="Customer subscriptions")).to_be_visible()
 
