@@ -1,5 +1,7 @@
 """Test settings: the same database engine as configured, a fast password hasher."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR, DATABASES
 
@@ -11,8 +13,9 @@ STORAGES = {
 
 if "sqlite" in DATABASES["default"]["ENGINE"]:
     # A file, not :memory:, so tests with threads use real separate connections
-    # and SQLite's real locking, as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # and SQLite's real locking, as in production; one per test run, so two runs
+    # (a developer's and CI's) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 from config import env  # noqa: E402
 

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from partnerdesk.audit.selectors import audit_entry_data, audit_list
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 
 router = Router(tags=["audit log"])
 
@@ -29,14 +29,7 @@ class AuditEntryOut(Schema):
     at: datetime
 
 
-class AuditList(Schema):
-    data: list[AuditEntryOut]
-    has_more: bool
-
-
-class AuditFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
+class AuditFilters(PageQuery):
     action: str | None = None
     object: str | None = None
     actor: str | None = None
@@ -47,7 +40,7 @@ class AuditFilters(Schema):
 
 @router.get(
     "/audit-log",
-    response={200: AuditList, **ERRORS},
+    response={200: Page[AuditEntryOut], **ERRORS},
     summary="Who changed what, newest first (filters: action (prefix with *), object, actor, acting_on, since, until)",
 )
 def list_audit_log(request, filters: Query[AuditFilters]):

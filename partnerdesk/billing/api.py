@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from partnerdesk.billing import selectors
 from partnerdesk.billing.pdf import invoice_pdf
-from partnerdesk.billing.schemas import InvoiceList, InvoiceOut, QuoteOut, SeatsChangedOut, SeatsIn
+from partnerdesk.billing.schemas import InvoiceOut, QuoteOut, SeatsChangedOut, SeatsIn
 from partnerdesk.billing.shapes import invoice_shape, quote_shape
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 from partnerdesk.subscriptions import services
 from partnerdesk.subscriptions.schemas import render_subscription
 from partnerdesk.subscriptions.selectors import subscription_get
@@ -16,9 +16,7 @@ from partnerdesk.subscriptions.selectors import subscription_get
 router = Router(tags=["billing"])
 
 
-class InvoiceFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
+class InvoiceFilters(PageQuery):
     customer: str | None = None
     subscription: str | None = None
     status: str | None = None
@@ -53,7 +51,7 @@ def change_seats(request, subscription_id: str, payload: SeatsIn):
     }
 
 
-@router.get("/invoices", response={200: InvoiceList, **ERRORS}, summary="List invoices billed to you")
+@router.get("/invoices", response={200: Page[InvoiceOut], **ERRORS}, summary="List invoices billed to you")
 def list_invoices(request, filters: Query[InvoiceFilters]):
     qs = selectors.invoice_list(
         request.auth.tenant, customer_id=filters.customer, subscription_id=filters.subscription, status=filters.status

@@ -61,11 +61,6 @@ class InvoiceOut(Schema):
     lines: list[LineOut]
 
 
-class InvoiceList(Schema):
-    data: list[InvoiceOut]
-    has_more: bool
-
-
 class SeatsIn(StrictSchema):
     seats: StrictInt
 

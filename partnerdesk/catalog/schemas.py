@@ -48,8 +48,3 @@ def render_product(product: Product) -> dict:
         "description": product.description,
         "plans": [render_plan(plan) for plan in product.plans.all() if plan.is_active],
     }
-
-
-class ProductList(Schema):
-    data: list[ProductOut]
-    has_more: bool

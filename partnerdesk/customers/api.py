@@ -1,23 +1,21 @@
 from __future__ import annotations
 
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 from partnerdesk.customers import selectors, services
-from partnerdesk.customers.schemas import CustomerIn, CustomerList, CustomerOut, CustomerPatch, render_customer
+from partnerdesk.customers.schemas import CustomerIn, CustomerOut, CustomerPatch, render_customer
 
 router = Router(tags=["customers"])
 
 
-class CustomerFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
+class CustomerFilters(PageQuery):
     status: str | None = None
     search: str = ""
 
 
-@router.get("/customers", response={200: CustomerList, **ERRORS}, summary="List customers")
+@router.get("/customers", response={200: Page[CustomerOut], **ERRORS}, summary="List customers")
 def list_customers(request, filters: Query[CustomerFilters]):
     qs = selectors.customer_list(request.auth.tenant, search=filters.search, status=filters.status)
     return paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=render_customer)

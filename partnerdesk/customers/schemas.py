@@ -46,11 +46,6 @@ class CustomerOut(Schema):
     created_at: datetime
 
 
-class CustomerList(Schema):
-    data: list[CustomerOut]
-    has_more: bool
-
-
 def render_customer(customer: Customer) -> dict:
     return {
         "id": customer.public_id,

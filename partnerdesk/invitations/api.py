@@ -1,20 +1,15 @@
 from __future__ import annotations
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 from partnerdesk.core.errors import not_found
 from partnerdesk.customers.selectors import customer_get
 from partnerdesk.invitations import selectors, services
-from partnerdesk.invitations.schemas import InvitationList, InvitationOut, render_invitation
+from partnerdesk.invitations.schemas import InvitationOut, render_invitation
 
 router = Router(tags=["invitations and relationship requests"])
-
-
-class PageFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
 
 
 @router.post(
@@ -39,10 +34,10 @@ def cancel_customer_invitation(request, customer_id: str):
 
 @router.get(
     "/relationship-requests",
-    response={200: InvitationList, **ERRORS},
+    response={200: Page[InvitationOut], **ERRORS},
     summary="Requests to this reseller from companies and would-be sub-resellers",
 )
-def list_relationship_requests(request, filters: Query[PageFilters]):
+def list_relationship_requests(request, filters: Query[PageQuery]):
     qs = selectors.relationship_requests_received(request.auth.tenant).select_related("subscription")
     return paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=render_invitation)
 

@@ -28,11 +28,6 @@ class InvitationOut(Schema):
     responded_at: datetime | None
 
 
-class InvitationList(Schema):
-    data: list[InvitationOut]
-    has_more: bool
-
-
 def render_invitation(invitation: Invitation) -> dict:
     requester = None
     if invitation.kind == Invitation.Kind.RELATIONSHIP_REQUEST:

@@ -1,23 +1,20 @@
 from __future__ import annotations
 
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from partnerdesk.catalog.selectors import plan_get_by_code
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 from partnerdesk.core.errors import invalid
 from partnerdesk.customers.selectors import customer_get
 from partnerdesk.subscriptions import selectors, services
 from partnerdesk.subscriptions.schemas import (
     AdminIn,
-    AdminList,
     AdminOut,
     CancelIn,
     MemberIn,
-    MemberList,
     MemberOut,
     SubscriptionIn,
-    SubscriptionList,
     SubscriptionOut,
     render_admin,
     render_member,
@@ -27,24 +24,17 @@ from partnerdesk.subscriptions.schemas import (
 router = Router(tags=["subscriptions"])
 
 
-class SubscriptionFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
+class SubscriptionFilters(PageQuery):
     status: str | None = None
     customer: str | None = None
     archived: bool | None = None
-
-
-class PageFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
 
 
 def _get(request, subscription_id: str):
     return selectors.subscription_get(request.auth.tenant, subscription_id)
 
 
-@router.get("/subscriptions", response={200: SubscriptionList, **ERRORS}, summary="List subscriptions")
+@router.get("/subscriptions", response={200: Page[SubscriptionOut], **ERRORS}, summary="List subscriptions")
 def list_subscriptions(request, filters: Query[SubscriptionFilters]):
     qs = selectors.subscription_list(
         request.auth.tenant, status=filters.status, customer_id=filters.customer, archived=filters.archived
@@ -123,10 +113,10 @@ def reactivate_subscription(request, subscription_id: str):
 
 @router.get(
     "/subscriptions/{subscription_id}/members",
-    response={200: MemberList, **ERRORS},
+    response={200: Page[MemberOut], **ERRORS},
     summary="List members (license holders)",
 )
-def list_members(request, subscription_id: str, filters: Query[PageFilters]):
+def list_members(request, subscription_id: str, filters: Query[PageQuery]):
     qs = selectors.member_list(_get(request, subscription_id))
     return paginate(
         qs, limit=filters.limit, starting_after=filters.starting_after, render=render_member, created_field="invited_at"
@@ -157,10 +147,10 @@ def remove_member(request, subscription_id: str, member_id: str):
 
 @router.get(
     "/subscriptions/{subscription_id}/admins",
-    response={200: AdminList, **ERRORS},
+    response={200: Page[AdminOut], **ERRORS},
     summary="List admins (the reseller's admin is listed and holds no seat)",
 )
-def list_admins(request, subscription_id: str, filters: Query[PageFilters]):
+def list_admins(request, subscription_id: str, filters: Query[PageQuery]):
     qs = selectors.admin_list(_get(request, subscription_id))
     return paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=render_admin)
 

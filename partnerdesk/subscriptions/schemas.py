@@ -49,11 +49,6 @@ class SubscriptionOut(Schema):
     created_at: datetime
 
 
-class SubscriptionList(Schema):
-    data: list[SubscriptionOut]
-    has_more: bool
-
-
 class CancelIn(StrictSchema):
     reason: str = ""
 
@@ -70,11 +65,6 @@ class MemberOut(Schema):
     activated_at: datetime | None
 
 
-class MemberList(Schema):
-    data: list[MemberOut]
-    has_more: bool
-
-
 class AdminIn(StrictSchema):
     email: str
     name: str = ""
@@ -89,11 +79,6 @@ class AdminOut(Schema):
     can_purchase: bool
     holds_seat: bool
     created_at: datetime
-
-
-class AdminList(Schema):
-    data: list[AdminOut]
-    has_more: bool
 
 
 def render_subscription(sub: Subscription) -> dict:

@@ -6,7 +6,7 @@ from typing import Any
 from ninja import Query, Router, Schema, Status
 
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.schemas import ERRORS, StrictSchema
+from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery, StrictSchema
 from partnerdesk.webhooks import selectors, services
 from partnerdesk.webhooks.events import event_api_data
 
@@ -20,14 +20,7 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
-class EventList(Schema):
-    data: list[EventOut]
-    has_more: bool
-
-
-class EventFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
+class EventFilters(PageQuery):
     type: str | None = None
 
 
@@ -48,24 +41,14 @@ class EndpointOut(Schema):
     secret: str | None = None  # only in the answer that creates the endpoint
 
 
-class EndpointList(Schema):
-    data: list[EndpointOut]
-    has_more: bool
-
-
-class PageFilters(Schema):
-    limit: int = 20
-    starting_after: str | None = None
-
-
-@router.get("/events", response={200: EventList, **ERRORS}, summary="Events of your account, newest first")
+@router.get("/events", response={200: Page[EventOut], **ERRORS}, summary="Events of your account, newest first")
 def list_events(request, filters: Query[EventFilters]):
     qs = selectors.event_list(request.auth.tenant, type=filters.type)
     return paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=event_api_data)
 
 
-@router.get("/webhook-endpoints", response={200: EndpointList, **ERRORS}, summary="Your webhook endpoints")
-def list_endpoints(request, filters: Query[PageFilters]):
+@router.get("/webhook-endpoints", response={200: Page[EndpointOut], **ERRORS}, summary="Your webhook endpoints")
+def list_endpoints(request, filters: Query[PageQuery]):
     qs = selectors.webhook_endpoint_list(request.auth.tenant)
     return paginate(
         qs, limit=filters.limit, starting_after=filters.starting_after, render=selectors.webhook_endpoint_data

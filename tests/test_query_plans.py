@@ -1,0 +1,72 @@
+"""Search and filters of the lists resellers use most can read through indexes (EXPLAIN).
+
+On PostgreSQL every plan is checked, including the substring search (trigram indexes);
+SQLite cannot index a substring search, so there only the filters are checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from bench.seed import seed
+from partnerdesk.core.actors import Tenant
+from partnerdesk.customers.models import Customer
+from partnerdesk.customers.selectors import customer_list
+from partnerdesk.subscriptions.selectors import subscription_list
+from partnerdesk.subscriptions.tests.factories import make_subscription
+
+
+def plan_of(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # On a test-sized table a sequential scan is cheaper and the planner rightly
+            # prefers it; disabling it asks whether an index *can* serve the query.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+
+
+@pytest.fixture
+def big_neighbour_and_small_reseller(actor, annual_plan, now):
+    seed(customers=4000, members=0)  # another reseller with many rows
+    for _ in range(5):
+        make_subscription(actor, annual_plan, now=now, seats=2)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return Tenant.for_reseller(actor.reseller)
+
+
+@pytest.mark.django_db
+def test_filters_use_indexes(big_neighbour_and_small_reseller):
+    tenant = big_neighbour_and_small_reseller
+    for qs in (
+        subscription_list(tenant)[:21],
+        subscription_list(tenant, status="active")[:21],
+        subscription_list(tenant, archived=True)[:21],
+        customer_list(tenant)[:21],
+    ):
+        plan = plan_of(qs)
+        if connection.vendor == "postgresql":
+            assert "Seq Scan on subscriptions_subscription" not in plan, plan
+            assert "Seq Scan on customers_customer" not in plan, plan
+        else:
+            assert "SCAN subscriptions_subscription" not in plan.replace("USING", "\n"), plan
+            assert "SCAN customers_customer" not in plan.replace("USING", "\n"), plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("column", ["company_name", "contact_email", "domain"])
+def test_the_search_expression_matches_a_trigram_index_on_postgresql(big_neighbour_and_small_reseller, column):
+    """The substring search Django generates (UPPER(col) LIKE UPPER('%…%')) is exactly
+    what the trigram indexes cover, so the planner can use them once a table is large
+    enough for that to pay off."""
+    qs = Customer.objects.filter(**{f"{column}__icontains": "Kunde 1234"}).only("id")
+    plan = plan_of(qs)
+    if connection.vendor == "postgresql":
+        assert f"customer_{column}_trgm" in plan, plan
+    else:
+        assert "customers_customer" in plan  # SQLite scans: fine for single-machine installations
