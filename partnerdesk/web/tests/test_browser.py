@@ -31,6 +31,7 @@ pytestmark = [
 
 @pytest.fixture
 def browser_page(live_server, monkeypatch):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
@@ -67,6 +68,9 @@ def browser_page(live_server, monkeypatch):
         yield page
         context.close()
         browser.close()
+        # The test's own queries ran while Playwright's loop was active, on a connection
+        # of their own: close it, or it would outlive the test database (PostgreSQL).
+        connections.close_all()
 
 
 def shot(page, name: str) -> None:
