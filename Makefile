@@ -8,21 +8,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install messages clean
 
 ## Install, migrate, load demo data into an empty database, serve on http://$(HOST):$(PORT)
-run: $(STAMP)
+run: messages
 	$(BIN)/partnerdesk serve --demo-if-empty --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (on SQLite unless DATABASE_URL says otherwise)
-test: $(STAMP)
+test: messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-install: $(STAMP)
+install: messages
+
+## Compile the translations (.po -> .mo) with Babel's pure-Python compiler: no system gettext needed
+messages: $(STAMP)
+	$(BIN)/pybabel -q compile -d partnerdesk/locale -D django
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerdesk needs Python 3.11 or newer (set PYTHON=python3.x)")'

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "partnerdesk.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,7 +76,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The console's look for allauth's pages (sign-in, password reset, two-factor).
+        "DIRS": [BASE_DIR / "partnerdesk" / "web" / "templates_allauth"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
