@@ -27,8 +27,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from partnerdesk.accounts.models import Reseller
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.audit.services import audit_record, snapshot
-from partnerdesk.billing.dunning import dun_invoice
-from partnerdesk.billing.models import CardOnFile, Invoice
+from partnerdesk.billing.dunning import deliver_reminder, dun_invoice
+from partnerdesk.billing.models import CardOnFile, DunningReminder, Invoice
 from partnerdesk.billing.payments import PaymentProvider, configured_provider, invoice_collect_card_payment
 from partnerdesk.billing.services import invoice_issue_period, seller_snapshot
 from partnerdesk.catalog.models import Plan
@@ -40,6 +40,7 @@ from partnerdesk.customers.models import Customer
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
 from partnerdesk.subscriptions.services import subscription_activate
+from partnerdesk.webhooks.events import record_subscription_event
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,9 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _Run
             outcome = (Status.CANCELLED if locked.cancel_at_period_end else Status.EXPIRED).value
             locked.save(update_fields=lifecycle.transition(locked, outcome, now=ended_at))
             action = f"subscription.{outcome}"
+            # One "it has ended" event for both: the cancellation itself was reported when
+            # it was made (subscription.cancelled); ``status`` tells the two apart.
+            record_subscription_event(type="subscription.expired", subscription=locked, now=now)
         else:
             outcome = "renewed"
             action = "subscription.renew"
@@ -133,6 +137,13 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _Run
             locked.current_period_end = end
             locked.next_payment_date = end.date()
             locked.save(update_fields=["seats", "pending_seats", *_PERIOD_FIELDS])
+            if seats != before["seats"]:  # the scheduled reduction takes effect
+                record_subscription_event(
+                    type="subscription.seats_changed",
+                    subscription=locked,
+                    now=now,
+                    extra={"effective": "now", "previous_seats": before["seats"]},
+                )
             invoice = invoice_issue_period(
                 actor=actor,
                 subscription=locked,
@@ -182,6 +193,10 @@ def _collect_card_payments(provider: PaymentProvider, now: datetime, counts: Cou
         counts[f"card_{result.status}"] += 1
 
 
+def _deliver_reminder(*, actor: Actor, reminder_id: int, now: datetime) -> bool:
+    return deliver_reminder(reminder_id, now=now)
+
+
 def billing_run(
     *, now: datetime | None = None, actor: Actor | None = None, provider: PaymentProvider | None = None
 ) -> Counter:
@@ -225,6 +240,11 @@ def billing_run(
     for pk in _ids(overdue):
         for done in guarded(dun_invoice, invoice_id=pk) or []:
             counts[done] += 1
+
+    # Reminders recorded but not sent (normally none: dun_invoice sends in its transaction).
+    for pk in _ids(DunningReminder.objects.filter(sent_at__isnull=True)):
+        if guarded(_deliver_reminder, reminder_id=pk):
+            counts["reminders_sent_late"] += 1
 
     provider = provider or configured_provider()
     if provider is not None:

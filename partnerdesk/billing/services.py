@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from partnerdesk.accounts.models import Vendor
 from partnerdesk.audit.services import audit_record
 from partnerdesk.billing.models import Invoice, InvoiceCounter, InvoiceLine
+from partnerdesk.billing.notify import invoice_issued_notify, invoice_paid_notify
 from partnerdesk.billing.pricing import Buyer, Quote, period_quote
 from partnerdesk.billing.tax import NOTES
 from partnerdesk.core import clock
@@ -147,6 +148,7 @@ def invoice_issue(
             for position, line in enumerate(quote.lines, start=1)
         ]
     )
+    invoice_issued_notify(invoice=invoice, now=now)
     if audit:
         audit_record(
             actor=actor,
@@ -242,6 +244,7 @@ def invoice_record_payment(
             after={"status": locked.status, "paid_at": now, "reference": locked.payment_reference},
             now=now,
         )
+        invoice_paid_notify(invoice=locked, now=now)
         reactivate_if_settled(actor=actor, subscription=subscription, now=now)
     return locked
 

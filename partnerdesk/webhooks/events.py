@@ -194,14 +194,17 @@ def member_data(member: Member, subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def record_subscription_event(*, type: str, subscription: Subscription, now: datetime | None = None) -> Event:
-    """Record a subscription event with the subscription's API data; also notifies the
-    product's provisioning URL for the provisioning types."""
+def record_subscription_event(
+    *, type: str, subscription: Subscription, now: datetime | None = None, extra: dict[str, Any] | None = None
+) -> Event:
+    """Record a subscription event with the subscription's API data (plus ``extra``, e.g.
+    a seat change's ``effective`` and ``previous_seats``); also notifies the product's
+    provisioning URL for the provisioning types."""
     return record_event(
         type=type,
         reseller=subscription.reseller,
         customer=subscription.customer,
         product=subscription.plan.product,
-        data=subscription_data(subscription),
+        data={**subscription_data(subscription), **(extra or {})},
         now=now,
     )
