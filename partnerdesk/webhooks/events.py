@@ -22,9 +22,11 @@ them after commit. If the transaction rolls back, neither the event nor a delive
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from partnerdesk.accounts.models import Reseller
     from partnerdesk.customers.models import Customer
     from partnerdesk.subscriptions.models import Member, Subscription
+
+logger = logging.getLogger(__name__)
 
 # Failed deliveries are retried for (at least) this long after the event (issue 7: 72 h).
 RETRY_WINDOW = timedelta(hours=72)
@@ -98,7 +102,30 @@ def record_event(
             for endpoint in endpoints
         ]
     )
+    if endpoints:
+        send_after_commit()
     return event
+
+
+def _kick() -> None:
+    from partnerdesk.webhooks.tasks import send_webhooks_now
+
+    try:
+        send_webhooks_now()
+    except Exception:  # the queue is down: the every-minute job sends them
+        logger.exception("could not enqueue webhook delivery; the periodic job will send it")
+
+
+def send_after_commit() -> None:
+    """Have the new deliveries sent as soon as the transaction commits: one job per
+    transaction, however many events it recorded (the every-minute job is the safety net).
+    Off with ``settings.WEBHOOKS_SEND_ON_COMMIT = False`` (the tests send explicitly)."""
+    if not settings.WEBHOOKS_SEND_ON_COMMIT:
+        return
+    connection = transaction.get_connection()
+    if any(callback is _kick for _, callback, *_ in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
 
 
 def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndpoint:
