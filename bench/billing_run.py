@@ -63,7 +63,13 @@ def setup(n: int) -> None:
     call_command("migrate", verbosity=0)
     Vendor.objects.create(name="Bench Vendor GmbH", country="DE", vat_id="DE136695976", iban="DE89370400440532013000")
     resellers = [
-        Reseller.objects.create(name=f"Reseller {r}", country=c, discount_percent=Decimal(d), vat_id=v)
+        Reseller.objects.create(
+            name=f"Reseller {r}",
+            country=c,
+            discount_percent=Decimal(d),
+            vat_id=v,
+            contact_email=f"billing@reseller{r}.example",  # each invoice is e-mailed (outbox)
+        )
         for r, (c, d, v) in enumerate([("DE", "20", ""), ("NL", "15", "NL004495445B01"), ("US", "10", "")])
     ]
     product = Product.objects.create(code="bench", name="Bench Product")

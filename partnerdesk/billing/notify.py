@@ -17,12 +17,14 @@ from datetime import datetime
 from django.conf import settings
 
 from partnerdesk.accounts.models import Reseller
-from partnerdesk.billing.models import DunningReminder, Invoice
+from partnerdesk.billing.models import DunningReminder, Invoice, InvoiceLine
 from partnerdesk.billing.shapes import invoice_shape
 from partnerdesk.core.money import format_money
 from partnerdesk.customers.models import Customer
-from partnerdesk.notifications.services import email_enqueue
-from partnerdesk.webhooks.events import record_event
+from partnerdesk.notifications.models import OutboxEmail
+from partnerdesk.notifications.services import email_build, email_enqueue, outbox_add_many
+from partnerdesk.webhooks.events import record_event, record_events
+from partnerdesk.webhooks.models import Event
 
 
 def reseller_contacts(reseller: Reseller) -> list[str]:
@@ -61,20 +63,32 @@ def _billed(invoice: Invoice) -> tuple[list[str], str]:
     return billing_contacts(reseller=invoice.billed_reseller, customer=invoice.billed_customer)
 
 
+def invoice_issued_event(*, invoice: Invoice, now: datetime, lines: list[InvoiceLine] | None = None) -> Event:
+    """The unsaved ``invoice.issued`` event (for :func:`record_events`)."""
+    return Event(
+        type="invoice.issued",
+        reseller_id=invoice.reseller_id,
+        customer_id=invoice.customer_id,
+        data=invoice_shape(invoice, lines),
+        created_at=now,
+    )
+
+
+def invoice_issued_emails(*, invoice: Invoice, recipients: list[str] | None = None) -> list[OutboxEmail]:
+    """The unsaved "invoice issued" e-mails to the billed party (for ``outbox_add_many``);
+    ``recipients``: the billed party's contacts when the caller has them already."""
+    found, language = _billed(invoice) if recipients is None else ([], invoice.language)
+    recipients = found if recipients is None else recipients
+    if not recipients:
+        return []
+    context = _invoice_context(invoice, language)
+    return [email_build(to=to, template="invoice_issued", context=context, language=language) for to in recipients]
+
+
 def invoice_issued_notify(*, invoice: Invoice, now: datetime) -> None:
     """The ``invoice.issued`` event and the "invoice issued" e-mail to the billed party."""
-    record_event(
-        type="invoice.issued",
-        reseller=invoice.reseller,
-        customer=invoice.customer,
-        data=invoice_shape(invoice),
-        now=now,
-    )
-    recipients, language = _billed(invoice)
-    if recipients:
-        context = _invoice_context(invoice, language)
-        for to in recipients:
-            email_enqueue(to=to, template="invoice_issued", context=context, language=language)
+    record_events([invoice_issued_event(invoice=invoice, now=now)])
+    outbox_add_many(invoice_issued_emails(invoice=invoice))
 
 
 def invoice_paid_notify(*, invoice: Invoice, now: datetime) -> None:

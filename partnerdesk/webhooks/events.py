@@ -32,6 +32,7 @@ from django.db import transaction
 
 from partnerdesk.catalog.models import Product
 from partnerdesk.core import clock
+from partnerdesk.core.bulk import insert_rows
 from partnerdesk.webhooks.models import (
     EVENT_TYPES,
     PING,
@@ -126,6 +127,45 @@ def send_after_commit() -> None:
     if any(callback is _kick for _, callback, *_ in connection.run_on_commit):
         return
     transaction.on_commit(_kick)
+
+
+def record_events(events: list[Event], *, products: list[Product | None] | None = None) -> list[Event]:
+    """Append many unsaved events (and their deliveries) at once, for changes made in bulk
+    (the billing run). Same rules as :func:`record_event`: inside the change's
+    transaction; ``products[i]`` routes ``events[i]`` to a provisioning URL."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must run inside the change's transaction")
+    for event in events:
+        if event.type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {event.type!r}")
+        event.data = _json_ready(event.data)
+    created = Event.objects.bulk_create(events)
+    endpoints_of: dict[int, list[WebhookEndpoint]] = {}
+    resellers = {event.reseller_id for event in created if event.reseller_id is not None}
+    for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=resellers, enabled=True).order_by("id"):
+        endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
+    deliveries = []
+    for index, event in enumerate(created):
+        targets = [e for e in endpoints_of.get(event.reseller_id, []) if e.wants(event.type)]
+        product = products[index] if products else None
+        if product is not None and event.type in PROVISIONING_TYPES and product.provisioning_url:
+            endpoint = provisioning_endpoint_for(product, now=event.created_at)
+            if endpoint.enabled:
+                targets.append(endpoint)
+        deliveries += [
+            Delivery(
+                event=event,
+                endpoint=endpoint,
+                next_attempt_at=event.created_at,
+                retry_until=event.created_at + RETRY_WINDOW,
+                created_at=event.created_at,
+            )
+            for endpoint in targets
+        ]
+    insert_rows(deliveries)
+    if deliveries:
+        send_after_commit()
+    return created
 
 
 def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndpoint:
