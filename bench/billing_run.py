@@ -51,7 +51,7 @@ def bench_database_url() -> str:
     return f"sqlite:///{tempfile.mkdtemp(prefix='pd-bench-')}/bench.sqlite3"
 
 
-def setup(n: int) -> None:
+def setup(n: int, *, email: bool = True) -> None:
     from django.core.management import call_command
 
     from partnerdesk.accounts.models import Reseller, Vendor
@@ -63,7 +63,14 @@ def setup(n: int) -> None:
     call_command("migrate", verbosity=0)
     Vendor.objects.create(name="Bench Vendor GmbH", country="DE", vat_id="DE136695976", iban="DE89370400440532013000")
     resellers = [
-        Reseller.objects.create(name=f"Reseller {r}", country=c, discount_percent=Decimal(d), vat_id=v)
+        Reseller.objects.create(
+            name=f"Reseller {r}",
+            country=c,
+            discount_percent=Decimal(d),
+            vat_id=v,
+            # With a contact, each invoice is e-mailed (rendered into the outbox in the run).
+            contact_email=f"billing@reseller{r}.example" if email else "",
+        )
         for r, (c, d, v) in enumerate([("DE", "20", ""), ("NL", "15", "NL004495445B01"), ("US", "10", "")])
     ]
     product = Product.objects.create(code="bench", name="Bench Product")
@@ -110,6 +117,7 @@ def child(now: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="subscriptions (default 100,000)")
+    parser.add_argument("--without-email", action="store_true", help="resellers without a contact: no invoice e-mails")
     parser.add_argument("--child", metavar="NOW", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -119,10 +127,11 @@ def main() -> None:
 
     url = bench_database_url()
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    print(f"billing run benchmark: {args.n:,} subscriptions due for renewal on {engine}", flush=True)
+    emails = "without" if args.without_email else "with"
+    print(f"billing run benchmark: {args.n:,} subscriptions due for renewal on {engine}, {emails} e-mails", flush=True)
     _django(url)
     started = time.perf_counter()
-    setup(args.n)
+    setup(args.n, email=not args.without_email)
     print(f"setup: {time.perf_counter() - started:.1f} s", flush=True)
     result = subprocess.run(
         [sys.executable, __file__, "--child", (RUN_AT + timedelta(0)).isoformat()],

@@ -19,7 +19,12 @@ INVITATION_DAYS = int(env.get("PARTNERDESK_INVITATION_DAYS") or 7)
 # Dotted paths of the daily jobs other apps provide (the billing run, trial-ending reminders);
 # each is called with ``now``. Empty: the periodic task logs that nothing is configured.
 DAILY_BILLING_RUN = "partnerdesk.billing.run.billing_run"
-TRIAL_ENDING_REMINDERS = ""  # e.g. "partnerdesk.billing.services.trial_ending_reminders"
+TRIAL_ENDING_REMINDERS = "partnerdesk.billing.trials.trial_ending_reminders"
+# Subscriptions per transaction in the billing run (billing/run.py).
+BILLING_RUN_BATCH = int(env.get("PARTNERDESK_BILLING_BATCH") or 500)
+# A transaction that created webhook deliveries enqueues a job to send them when it commits
+# (webhooks/events.py); the every-minute job sends them anyway.
+WEBHOOKS_SEND_ON_COMMIT = True
 
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}

@@ -23,3 +23,7 @@ from config import env  # noqa: E402
 # the Redis- and SQLite-backed queues have their own tests with a real consumer.
 HUEY = env.huey_settings(redis_url="", data_dir=DATA_DIR, immediate=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Tests send webhooks explicitly (deliver_due) and look at pending deliveries in between;
+# the on-commit job has its own test (webhooks/tests/test_tasks.py).
+WEBHOOKS_SEND_ON_COMMIT = False

@@ -2,7 +2,9 @@
 suspension after 14; paying reactivates it (billing/services.py::reactivate_if_settled).
 
 A reminder is a row (unique per invoice and level), recorded in the same transaction as
-the status change; delivering it is a separate, idempotent step run after commit.
+the status change, together with its "payment overdue" e-mail in the outbox
+(:func:`deliver_reminder`, which marks it sent). The first time dunning finds an invoice
+overdue it records the ``invoice.overdue`` event, once per invoice.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from django.db import transaction
 
 from partnerdesk.audit.services import audit_record
 from partnerdesk.billing.models import DunningReminder, Invoice
+from partnerdesk.billing.notify import invoice_overdue_notify, payment_overdue_email
+from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import Status, Subscription
+from partnerdesk.webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +30,40 @@ REMINDERS = ((1, 3), (2, 10))
 SUSPEND_AFTER = timedelta(days=14)
 
 
-def deliver_reminder(reminder_id: int) -> None:
-    """Send a recorded reminder. The e-mail outbox plugs in here: it should enqueue the
-    "payment overdue" e-mail for the invoice's buyer and set ``sent_at`` (idempotently:
-    a reminder with ``sent_at`` set is never sent again). Until then this only logs."""
-    reminder = DunningReminder.objects.select_related("invoice").filter(pk=reminder_id, sent_at__isnull=True).first()
-    if reminder is not None:
-        logger.info("payment reminder %s for invoice %s recorded", reminder.level, reminder.invoice.number)
+def deliver_reminder(reminder_id: int, *, now: datetime | None = None) -> bool:
+    """Queue the "payment overdue" e-mail of a recorded reminder and set ``sent_at``, in
+    one transaction. Idempotent: a reminder with ``sent_at`` set is never sent again (the
+    row is locked, so two callers cannot both send it). True when it was queued now.
+
+    :func:`dun_invoice` calls it in the reminder's own transaction; the billing run also
+    passes any reminder left unsent (recorded before this existed) through it.
+    """
+    now = clock.resolve(now)
+    with transaction.atomic():
+        reminder = (
+            DunningReminder.objects.select_for_update(of=("self",))
+            .select_related(
+                "invoice__billed_reseller",
+                "invoice__billed_customer",
+                "invoice__customer",
+                "invoice__subscription__plan__product",
+            )
+            .filter(pk=reminder_id, sent_at__isnull=True)
+            .first()
+        )
+        if reminder is None:
+            return False
+        payment_overdue_email(reminder=reminder, suspend_on=reminder.invoice.due_at + SUSPEND_AFTER)
+        reminder.sent_at = now
+        reminder.save(update_fields=["sent_at"])
+    logger.info("payment reminder %s for invoice %s queued", reminder.level, reminder.invoice.number)
+    return True
+
+
+def _overdue_recorded(invoice: Invoice) -> bool:
+    return Event.objects.filter(
+        type="invoice.overdue", customer_id=invoice.customer_id, data__id=invoice.public_id
+    ).exists()
 
 
 def dun_invoice(*, actor: Actor, invoice_id: int, now: datetime) -> list[str]:
@@ -50,6 +82,10 @@ def dun_invoice(*, actor: Actor, invoice_id: int, now: datetime) -> list[str]:
             return done
         overdue = now - invoice.due_at
         before = subscription.status
+        if not _overdue_recorded(invoice):  # both rows are locked: recorded once
+            invoice.customer = subscription.customer
+            invoice.reseller = subscription.reseller
+            invoice_overdue_notify(invoice=invoice, now=now)
         if subscription.status == Status.ACTIVE:
             subscription.save(update_fields=lifecycle.transition(subscription, Status.PAST_DUE, now=now))
             done.append("past_due")
@@ -58,7 +94,7 @@ def dun_invoice(*, actor: Actor, invoice_id: int, now: datetime) -> list[str]:
         if due_levels and max(due_levels) > max(sent_levels, default=0):
             level = max(due_levels)  # one reminder, the latest due, even after a long gap
             reminder = DunningReminder.objects.create(invoice=invoice, level=level, created_at=now)
-            transaction.on_commit(lambda: deliver_reminder(reminder.pk))
+            deliver_reminder(reminder.pk, now=now)
             done.append(f"reminder_{level}")
         if overdue >= SUSPEND_AFTER and subscription.status == Status.PAST_DUE:
             subscription.save(update_fields=lifecycle.transition(subscription, Status.SUSPENDED, now=now))

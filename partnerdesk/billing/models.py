@@ -240,3 +240,18 @@ class CardOnFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.provider_customer}"
+
+
+class TrialEndingReminder(models.Model):
+    """The "trial ending" notice of one subscription, sent 3 days before its trial ends.
+
+    One per subscription (the database's unique rule): the daily job can run any number
+    of times, in several processes, and still tells the reseller once.
+    """
+
+    subscription = models.OneToOneField(Subscription, on_delete=models.CASCADE, related_name="trial_ending_reminder")
+    trial_ends_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"trial ending {self.subscription_id}"

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from partnerdesk.accounts.models import Vendor
 from partnerdesk.audit.services import audit_record
 from partnerdesk.billing.models import Invoice, InvoiceCounter, InvoiceLine
+from partnerdesk.billing.notify import invoice_issued_notify, invoice_paid_notify
 from partnerdesk.billing.pricing import Buyer, Quote, period_quote
 from partnerdesk.billing.tax import NOTES
 from partnerdesk.core import clock
@@ -74,30 +75,47 @@ def _next_number(year: int) -> str:
     raise RuntimeError(f"no invoice counter for {year}")
 
 
-def invoice_issue(
+def reserve_numbers(year: int, count: int) -> list[str]:
+    """``count`` consecutive numbers of ``year`` in one statement, for an invoice batch.
+
+    The block is taken inside the batch's transaction: the counter row stays locked until
+    it commits, and a batch that rolls back (or is killed) takes the whole block with it,
+    so numbers stay gapless."""
+    if count < 1:
+        return []
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(_RESERVE, [count, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return [f"{year}-{n:06d}" for n in range(row[0] - count + 1, row[0] + 1)]
+        try:
+            with transaction.atomic():
+                InvoiceCounter.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass
+    raise RuntimeError(f"no invoice counter for {year}")
+
+
+_RESERVE = f"UPDATE {InvoiceCounter._meta.db_table} SET last = last + %s WHERE year = %s RETURNING last"
+
+
+def invoice_build(
     *,
-    actor: Actor,
     subscription: Subscription,
     quote: Quote,
+    number: str,
     now: datetime,
+    seller: dict[str, str],
     ledger_entry: SeatLedgerEntry | None = None,
-    seller: dict[str, str] | None = None,
-    audit: bool = True,
-) -> Invoice:
-    """Issue ``quote`` as an invoice. Runs inside the caller's transaction, with the
-    subscription row locked by the caller.
-
-    The lines' uniqueness rules (one period charge per period, one top-up line per seat
-    ledger entry) make billing anything twice an IntegrityError that rolls the whole
-    change back. ``audit=False`` is for callers whose own audit entry names the invoice
-    (the billing run's renewal); ``seller`` saves re-reading the vendor for every invoice.
-    """
-    _require_atomic()
+) -> tuple[Invoice, list[InvoiceLine]]:
+    """The unsaved invoice for ``quote`` and its unsaved lines (``invoice`` still to be set
+    on the lines once the invoice has its primary key)."""
     buyer = quote.buyer
     if buyer is None or not quote.lines:
         raise ValueError("an invoice needs a buyer and at least one line")
-    invoice = Invoice.objects.create(
-        number=_next_number(now.astimezone(UTC).year),
+    invoice = Invoice(
+        number=number,
         kind=Invoice.Kind.INVOICE,
         status=Invoice.Status.OPEN,
         billed_reseller=buyer.reseller,
@@ -122,31 +140,64 @@ def invoice_issue(
         payment_method=subscription.payment_method,
         issued_at=now,
         due_at=now + PAYMENT_TERM,
-        **(seller if seller is not None else seller_snapshot()),
+        **seller,
     )
-    InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                subscription=subscription,
-                charge=line.charge,
-                ledger_entry=ledger_entry if line.charge == InvoiceLine.Charge.TOP_UP else None,
-                product_name=line.product_name,
-                plan_name=line.plan_name,
-                seats=line.seats,
-                months=line.months,
-                days=line.days,
-                unit_price=line.unit_price,
-                period_start=line.period_start,
-                period_end=line.period_end,
-                amount=line.amount,
-                discount_percent=line.discount_percent,
-                discount=line.discount,
-            )
-            for position, line in enumerate(quote.lines, start=1)
-        ]
+    lines = [
+        InvoiceLine(
+            position=position,
+            subscription=subscription,
+            charge=line.charge,
+            ledger_entry=ledger_entry if line.charge == InvoiceLine.Charge.TOP_UP else None,
+            product_name=line.product_name,
+            plan_name=line.plan_name,
+            seats=line.seats,
+            months=line.months,
+            days=line.days,
+            unit_price=line.unit_price,
+            period_start=line.period_start,
+            period_end=line.period_end,
+            amount=line.amount,
+            discount_percent=line.discount_percent,
+            discount=line.discount,
+        )
+        for position, line in enumerate(quote.lines, start=1)
+    ]
+    return invoice, lines
+
+
+def invoice_issue(
+    *,
+    actor: Actor,
+    subscription: Subscription,
+    quote: Quote,
+    now: datetime,
+    ledger_entry: SeatLedgerEntry | None = None,
+    seller: dict[str, str] | None = None,
+    audit: bool = True,
+) -> Invoice:
+    """Issue ``quote`` as an invoice. Runs inside the caller's transaction, with the
+    subscription row locked by the caller.
+
+    The lines' uniqueness rules (one period charge per period, one top-up line per seat
+    ledger entry) make billing anything twice an IntegrityError that rolls the whole
+    change back. ``audit=False`` is for callers whose own audit entry names the invoice
+    (the billing run's renewal); ``seller`` saves re-reading the vendor for every invoice.
+    The ``invoice.issued`` event and e-mail are recorded in the same transaction.
+    """
+    _require_atomic()
+    invoice, lines = invoice_build(
+        subscription=subscription,
+        quote=quote,
+        number=_next_number(now.astimezone(UTC).year),
+        now=now,
+        seller=seller if seller is not None else seller_snapshot(),
+        ledger_entry=ledger_entry,
     )
+    invoice.save(force_insert=True)
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    invoice_issued_notify(invoice=invoice, now=now)
     if audit:
         audit_record(
             actor=actor,
@@ -242,6 +293,7 @@ def invoice_record_payment(
             after={"status": locked.status, "paid_at": now, "reference": locked.payment_reference},
             now=now,
         )
+        invoice_paid_notify(invoice=locked, now=now)
         reactivate_if_settled(actor=actor, subscription=subscription, now=now)
     return locked
 

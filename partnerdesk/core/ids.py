@@ -13,8 +13,19 @@ from django.db import models
 _ALPHABET = string.ascii_letters + string.digits
 
 
+_SPACE = len(_ALPHABET) ** 20
+
+
 def new_public_id(prefix: str) -> str:
-    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(20))
+    # One uniform draw from all 62^20 ids, written in base62: the same distribution as
+    # 20 independent secrets.choice calls, at a fraction of the cost (the billing run
+    # makes tens of thousands of ids).
+    n = secrets.randbelow(_SPACE)
+    chars = []
+    for _ in range(20):
+        n, digit = divmod(n, 62)
+        chars.append(_ALPHABET[digit])
+    return f"{prefix}_" + "".join(chars)
 
 
 class PublicIdField(models.CharField):

@@ -26,6 +26,7 @@ from partnerdesk.invitations import tokens
 from partnerdesk.invitations.models import Invitation
 from partnerdesk.notifications.services import email_enqueue
 from partnerdesk.subscriptions.models import Member, Subscription, SubscriptionAdmin
+from partnerdesk.webhooks.events import customer_data, record_event
 
 Kind = Invitation.Kind
 Status = Invitation.Status
@@ -444,6 +445,13 @@ def _accept_customer_admin(invitation: Invitation, account: User, now: datetime)
         customer.status = Customer.Status.ACTIVE
         customer.updated_at = now
         customer.save(update_fields=["status", "updated_at"])
+    record_event(
+        type="customer.invitation_accepted",
+        reseller=customer.reseller,
+        customer=customer,
+        data={**customer_data(customer), "accepted_by": account.email, "accepted_at": now},
+        now=now,
+    )
     SubscriptionAdmin.objects.filter(
         subscription__customer=customer, email__iexact=account.email, user__isnull=True
     ).update(user=account)

@@ -19,6 +19,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from partnerdesk.core.bulk import insert_rows
 from partnerdesk.notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,50 @@ def email_enqueue(
         language=language,
         sensitive=sensitive,
     )
+
+
+def email_build(*, to: str, template: str, context: dict, language: str = "en") -> OutboxEmail:
+    """An unsaved, rendered outbox row: for changes made in bulk, which store theirs with
+    :func:`outbox_add_many` in the same transaction (the billing run)."""
+    subject, text, html = render_email(template=template, context=context, language=language)
+    now = timezone.now()
+    return OutboxEmail(
+        template=template[:100],
+        language=language,
+        to=to,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def outbox_add_many(rows: list[OutboxEmail], *, keys: bool = True) -> list[OutboxEmail]:
+    """Store many rendered e-mails; one job delivers them after commit.
+
+    ``keys=False`` (the billing run's thousands) inserts without reading the ids back,
+    and the job after commit sends whatever is due in the outbox."""
+    if not rows:
+        return rows
+    if not keys:
+        insert_rows(rows)
+        transaction.on_commit(lambda: _enqueue_many(None))
+        return rows
+    created = OutboxEmail.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    transaction.on_commit(lambda: _enqueue_many(ids))
+    return created
+
+
+def _enqueue_many(ids: list[int] | None) -> None:
+    from partnerdesk.notifications.tasks import deliver_emails
+
+    try:
+        deliver_emails(ids)
+    except Exception:
+        logger.exception("could not enqueue delivery of e-mails; the retry job will send them")
 
 
 def outbox_add(

@@ -243,6 +243,8 @@ def subscription_create(
                 created_at=now,
             )
             _invite_customer_admin(actor, customer, subscription, admin_email, admin_name, now)
+        # Before the invoice, so receivers learn of the subscription before its invoice.
+        record_subscription_event(type="subscription.created", subscription=subscription, now=now)
         if subscription.status == Status.ACTIVE:
             invoice_issue_period(
                 actor=actor,
@@ -260,7 +262,6 @@ def subscription_create(
             after={"plan": plan.code, **snapshot(subscription, _STATE_FIELDS)},
             now=now,
         )
-        record_subscription_event(type="subscription.created", subscription=subscription, now=now)
     return subscription
 
 
@@ -439,6 +440,13 @@ def subscription_schedule_seat_reduction(
             after=snapshot(locked, _STATE_FIELDS),
             now=now,
         )
+        # The seats stay as they are until the renewal; ``pending_seats`` says what comes.
+        record_subscription_event(
+            type="subscription.seats_changed",
+            subscription=locked,
+            now=now,
+            extra={"effective": "renewal", "previous_seats": locked.seats},
+        )
     return locked
 
 
@@ -474,6 +482,12 @@ def subscription_unschedule_seat_reduction(
             after=snapshot(locked, _STATE_FIELDS),
             now=now,
         )
+        record_subscription_event(
+            type="subscription.seats_changed",
+            subscription=locked,
+            now=now,
+            extra={"effective": "renewal", "previous_seats": locked.seats},
+        )
     return locked
 
 
@@ -503,6 +517,7 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
                 "next_payment_date",
             ]
         )
+        record_subscription_event(type="subscription.activated", subscription=locked, now=now)
         invoice_issue_period(
             actor=actor,
             subscription=locked,
@@ -521,7 +536,6 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
             after=snapshot(locked, _STATE_FIELDS),
             now=now,
         )
-        record_subscription_event(type="subscription.activated", subscription=locked, now=now)
     return locked
 
 
@@ -645,6 +659,12 @@ def subscription_change_seats(
                 "invoice": invoice.number if invoice else None,
             },
             now=now,
+        )
+        record_subscription_event(
+            type="subscription.seats_changed",
+            subscription=locked,
+            now=now,
+            extra={"effective": "now", "previous_seats": before["seats"]},
         )
     return locked, invoice
 

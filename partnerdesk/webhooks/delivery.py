@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
@@ -323,36 +322,37 @@ def _record_endpoint_health(endpoint: WebhookEndpoint, succeeded: bool, now: dat
             after={"enabled": False, "reason": endpoint.disabled_reason},
             now=now,
         )
-        transaction.on_commit(lambda: _mail_endpoint_disabled(endpoint.pk))
     endpoint.save(update_fields=fields)
+    if "enabled" in fields:
+        _mail_endpoint_disabled(endpoint)
 
 
-def _mail_endpoint_disabled(endpoint_pk: int) -> None:
-    """Tell the endpoint's owner (after commit; a mail failure is logged, not raised)."""
+def _mail_endpoint_disabled(endpoint: WebhookEndpoint) -> None:
+    """Tell the endpoint's owner, through the outbox in this same transaction: the reseller
+    (its contact e-mail and owners, in its language), or the vendor for a product's
+    provisioning endpoint."""
     from partnerdesk.accounts.models import Vendor
+    from partnerdesk.notifications.services import email_enqueue
 
-    endpoint = WebhookEndpoint.objects.select_related("reseller", "product").get(pk=endpoint_pk)
+    language = "en"
     if endpoint.reseller is not None:
+        reseller = endpoint.reseller
+        language = reseller.language
         recipients = sorted(
-            {m.user.email for m in endpoint.reseller.memberships.filter(role="owner").select_related("user")}
-            | ({endpoint.reseller.contact_email} if endpoint.reseller.contact_email else set())
+            {m.user.email for m in reseller.memberships.filter(role="owner").select_related("user")}
+            | ({reseller.contact_email} if reseller.contact_email else set())
         )
     else:
         vendor = Vendor.objects.first()
         recipients = [vendor.email] if vendor is not None and vendor.email else []
-    if not recipients:
-        return
-    subject = "partnerdesk: webhook endpoint disabled"
-    message = (
-        f"Your webhook endpoint {endpoint.url} ({endpoint.public_id}) has been disabled: "
-        f"{endpoint.disabled_reason}.\n\n"
-        "Events are no longer sent to it. Fix the receiver, then enable the endpoint again in "
-        f"{settings.BASE_URL}/ (settings, webhooks); deliveries still pending are then sent again.\n"
-    )
-    try:
-        send_mail(subject, message, None, recipients)
-    except Exception:
-        logger.exception("could not e-mail that webhook endpoint %s was disabled", endpoint.public_id)
+    context = {
+        "url": endpoint.url,
+        "endpoint_id": endpoint.public_id,
+        "reason": endpoint.disabled_reason,
+        "link": f"{settings.BASE_URL}/",
+    }
+    for to in recipients:
+        email_enqueue(to=to, template="webhook_endpoint_disabled", context=context, language=language)
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 100) -> int:

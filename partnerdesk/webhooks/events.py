@@ -22,14 +22,17 @@ them after commit. If the transaction rolls back, neither the event nor a delive
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from partnerdesk.catalog.models import Product
 from partnerdesk.core import clock
+from partnerdesk.core.bulk import insert_rows
 from partnerdesk.webhooks.models import (
     EVENT_TYPES,
     PING,
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
     from partnerdesk.accounts.models import Reseller
     from partnerdesk.customers.models import Customer
     from partnerdesk.subscriptions.models import Member, Subscription
+
+logger = logging.getLogger(__name__)
 
 # Failed deliveries are retried for (at least) this long after the event (issue 7: 72 h).
 RETRY_WINDOW = timedelta(hours=72)
@@ -98,7 +103,69 @@ def record_event(
             for endpoint in endpoints
         ]
     )
+    if endpoints:
+        send_after_commit()
     return event
+
+
+def _kick() -> None:
+    from partnerdesk.webhooks.tasks import send_webhooks_now
+
+    try:
+        send_webhooks_now()
+    except Exception:  # the queue is down: the every-minute job sends them
+        logger.exception("could not enqueue webhook delivery; the periodic job will send it")
+
+
+def send_after_commit() -> None:
+    """Have the new deliveries sent as soon as the transaction commits: one job per
+    transaction, however many events it recorded (the every-minute job is the safety net).
+    Off with ``settings.WEBHOOKS_SEND_ON_COMMIT = False`` (the tests send explicitly)."""
+    if not settings.WEBHOOKS_SEND_ON_COMMIT:
+        return
+    connection = transaction.get_connection()
+    if any(callback is _kick for _, callback, *_ in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
+
+
+def record_events(events: list[Event], *, products: list[Product | None] | None = None) -> list[Event]:
+    """Append many unsaved events (and their deliveries) at once, for changes made in bulk
+    (the billing run). Same rules as :func:`record_event`: inside the change's
+    transaction; ``products[i]`` routes ``events[i]`` to a provisioning URL."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must run inside the change's transaction")
+    for event in events:
+        if event.type not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {event.type!r}")
+        event.data = _json_ready(event.data)
+    created = Event.objects.bulk_create(events)
+    endpoints_of: dict[int, list[WebhookEndpoint]] = {}
+    resellers = {event.reseller_id for event in created if event.reseller_id is not None}
+    for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=resellers, enabled=True).order_by("id"):
+        endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
+    deliveries = []
+    for index, event in enumerate(created):
+        targets = [e for e in endpoints_of.get(event.reseller_id, []) if e.wants(event.type)]
+        product = products[index] if products else None
+        if product is not None and event.type in PROVISIONING_TYPES and product.provisioning_url:
+            endpoint = provisioning_endpoint_for(product, now=event.created_at)
+            if endpoint.enabled:
+                targets.append(endpoint)
+        deliveries += [
+            Delivery(
+                event=event,
+                endpoint=endpoint,
+                next_attempt_at=event.created_at,
+                retry_until=event.created_at + RETRY_WINDOW,
+                created_at=event.created_at,
+            )
+            for endpoint in targets
+        ]
+    insert_rows(deliveries)
+    if deliveries:
+        send_after_commit()
+    return created
 
 
 def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndpoint:
@@ -194,14 +261,17 @@ def member_data(member: Member, subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def record_subscription_event(*, type: str, subscription: Subscription, now: datetime | None = None) -> Event:
-    """Record a subscription event with the subscription's API data; also notifies the
-    product's provisioning URL for the provisioning types."""
+def record_subscription_event(
+    *, type: str, subscription: Subscription, now: datetime | None = None, extra: dict[str, Any] | None = None
+) -> Event:
+    """Record a subscription event with the subscription's API data (plus ``extra``, e.g.
+    a seat change's ``effective`` and ``previous_seats``); also notifies the product's
+    provisioning URL for the provisioning types."""
     return record_event(
         type=type,
         reseller=subscription.reseller,
         customer=subscription.customer,
         product=subscription.plan.product,
-        data=subscription_data(subscription),
+        data={**subscription_data(subscription), **(extra or {})},
         now=now,
     )

@@ -18,6 +18,7 @@ from partnerdesk.core.errors import DomainError
 from partnerdesk.subscriptions.models import Subscription
 from partnerdesk.subscriptions.services import subscription_change_seats
 from partnerdesk.subscriptions.tests.factories import make_subscription
+from partnerdesk.webhooks.models import Event
 
 RECORDED = Path(__file__).parent / "stripe"
 RESPONSES = {
@@ -112,6 +113,8 @@ def test_a_successful_charge_records_the_payment(fake_stripe, card_invoice, rese
     assert (invoice.status, invoice.payment_reference) == ("paid", "stripe pi_3QxTestSucceeded0001")
     event = AuditEvent.objects.get(action="invoice.record_payment", object_id=invoice.public_id)
     assert event.actor == "stripe"
+    [paid] = Event.objects.filter(type="invoice.paid")
+    assert (paid.data["id"], paid.data["status"], paid.reseller_id) == (invoice.public_id, "paid", reseller.pk)
 
 
 def test_collecting_twice_never_charges_twice(fake_stripe, card_invoice, reseller, now):
@@ -137,6 +140,7 @@ def test_a_declined_card_leaves_the_invoice_open_for_dunning(fake_stripe, card_i
     )
     assert Invoice.objects.get(pk=card_invoice.pk).status == "open"
     assert AuditEvent.objects.filter(action="invoice.card_payment_failed").count() == 1
+    assert not Event.objects.filter(type="invoice.paid").exists()
     counts = billing_run(now=card_invoice.due_at + timedelta(days=3))
     assert counts["reminder_1"] == 1
 

@@ -197,3 +197,49 @@ def test_cli_billing_run_bad_time(value, capsys):
     assert main(["billing", "run", "--now", value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "ISO 8601" in err
+
+
+class TestBatches:
+    """Ended periods are processed in batches (one transaction each, bulk writes)."""
+
+    def test_a_failing_subscription_does_not_hold_up_its_batch(self, settings, vendor, actor, monthly_plan, now):
+        from django.db import transaction
+
+        from partnerdesk.billing.services import invoice_issue_period
+        from partnerdesk.core.periods import add_months
+
+        settings.BILLING_RUN_BATCH = 10
+        subs = [make_subscription(actor, monthly_plan, now=now, seats=n) for n in (1, 2, 3)]
+        settle(now)
+        bad = subs[1]
+        # Someone billed the bad one's next period already: the run's period charge for it
+        # breaks the database's one-charge-per-period rule, and so does its whole batch.
+        with transaction.atomic():
+            start = bad.current_period_end
+            invoice_issue_period(
+                actor=Actor.system(), subscription=bad, seats=2, start=start, end=add_months(start, 1), now=now
+            )
+        numbers_before = set(Invoice.objects.values_list("number", flat=True))
+        at = subs[0].current_period_end + timedelta(hours=1)
+        counts = billing_run(now=at)
+        assert (counts["renewed"], counts["errors"]) == (2, 1)
+        assert [fresh(s).current_period_start for s in subs] == [at - timedelta(hours=1), now, at - timedelta(hours=1)]
+        new = sorted(set(Invoice.objects.values_list("number", flat=True)) - numbers_before)
+        assert new == ["2026-000005", "2026-000006"]  # the failed batch's block was rolled back: no gap
+
+    def test_a_batch_records_what_one_by_one_records(self, settings, vendor, actor, monthly_plan, now):
+        settings.BILLING_RUN_BATCH = 2
+        subs = [make_subscription(actor, monthly_plan, now=now, seats=n) for n in (1, 2, 3, 4, 5)]
+        subscription_change_seats(actor=actor, subscription=subs[4], seats=4, now=now)  # a reduction
+        subscription_cancel(actor=actor, subscription=subs[3], now=now)
+        settle(now)
+        at = subs[0].current_period_end
+        assert billing_run(now=at) == {"renewed": 4, "invoices": 4, "cancelled": 1}
+        renewals = AuditEvent.objects.filter(action="subscription.renew").order_by("id")
+        assert [entry.after["seats"] for entry in renewals] == [1, 2, 3, 4]
+        assert [entry.after["invoice"] for entry in renewals] == [f"2026-{n:06d}" for n in range(6, 10)]
+        assert AuditEvent.objects.filter(action="subscription.cancelled").count() == 1
+        ledger = SeatLedgerEntry.objects.filter(reason="renewal").order_by("id")
+        assert [(e.seats_from, e.seats_to) for e in ledger] == [(1, 1), (2, 2), (3, 3), (5, 4)]
+        assert period_lines(subs[4])[-1] == (at, at.replace(month=5), 4)
+        assert billing_run(now=at) == {}

@@ -33,7 +33,13 @@ def database_url() -> str:
 
 
 def start_run(at) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        # Small batches (transactions), so the kill lands between and inside batches.
+        "PARTNERDESK_BILLING_BATCH": "10",
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "partnerdesk.cli", "billing", "run", "--now", at.isoformat()],
         env=env,

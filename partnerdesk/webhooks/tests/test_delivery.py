@@ -13,6 +13,7 @@ from partnerdesk.audit.models import AuditEvent
 from partnerdesk.core.actors import Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.tests.factories import make_customer
+from partnerdesk.notifications.models import OutboxEmail
 from partnerdesk.webhooks import delivery as sender
 from partnerdesk.webhooks.delivery import deliver_due, retry_delay
 from partnerdesk.webhooks.models import Delivery, DeliveryAttempt, Event, WebhookEndpoint
@@ -143,6 +144,9 @@ def test_failures_are_retried_for_72_hours_then_the_endpoint_is_disabled_and_the
     [message] = mail.outbox
     assert message.to == ["owner@isar.example"]
     assert endpoint.url in message.body
+    assert message.subject == f"Webhook endpoint disabled: {endpoint.url}"
+    # Through the outbox, written in the transaction that disabled the endpoint.
+    assert OutboxEmail.objects.get().template == "webhook_endpoint_disabled"
     # Disabled: new events are not fanned out to it, nothing more is sent.
     make_customer(actor, now=at, name="Neu GmbH")
     assert Delivery.objects.count() == 1

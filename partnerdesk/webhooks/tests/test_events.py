@@ -59,6 +59,7 @@ def test_subscription_lifecycle_records_each_event(actor, trial_plan, now):
         "member.added",
         "member.removed",
         "subscription.activated",
+        "invoice.issued",  # the first paid period's, in the activation's transaction
     ]
     created = Event.objects.get(type="subscription.created")
     assert created.data["id"] == sub.public_id
@@ -151,6 +152,7 @@ def test_fan_out_goes_to_the_endpoints_that_asked_for_the_type(actor, other_acto
     assert received(everything) == [
         ("customer.created", "pending", 0),
         ("subscription.created", "pending", 0),
+        ("invoice.issued", "pending", 0),  # the first period's invoice
         ("member.added", "pending", 0),
     ]
     assert received(members) == [("member.added", "pending", 0)]
