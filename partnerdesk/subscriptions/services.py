@@ -105,6 +105,20 @@ def _ledger(
     )
 
 
+def _audit_change(actor: Actor, subscription: Subscription, action: str, *, before: dict, now: datetime) -> None:
+    """Audit a change of the subscription's state: its fields before and after."""
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=subscription,
+        acting_on=subscription.customer,
+        reseller=subscription.reseller,
+        before=before,
+        after=snapshot(subscription, _STATE_FIELDS),
+        now=now,
+    )
+
+
 def _validate_seats(plan: Plan, seats: object, param: str = "seats") -> int:
     if isinstance(seats, bool) or not isinstance(seats, int):
         raise invalid("seats must be a whole number.", param)
@@ -388,16 +402,7 @@ def subscription_reactivate(*, actor: Actor, subscription: Subscription, now: da
         locked.cancel_reason = ""
         locked.next_payment_date = locked.current_period_end.date()
         locked.save(update_fields=["cancel_at_period_end", "cancelled_at", "cancel_reason", "next_payment_date"])
-        audit_record(
-            actor=actor,
-            action="subscription.reactivate",
-            obj=locked,
-            acting_on=locked.customer,
-            reseller=locked.reseller,
-            before=before,
-            after=snapshot(locked, _STATE_FIELDS),
-            now=now,
-        )
+        _audit_change(actor, locked, "subscription.reactivate", before=before, now=now)
     return locked
 
 
@@ -430,16 +435,7 @@ def subscription_schedule_seat_reduction(
             effective="renewal",
             actor=actor,
         )
-        audit_record(
-            actor=actor,
-            action="subscription.schedule_seat_reduction",
-            obj=locked,
-            acting_on=locked.customer,
-            reseller=locked.reseller,
-            before=before,
-            after=snapshot(locked, _STATE_FIELDS),
-            now=now,
-        )
+        _audit_change(actor, locked, "subscription.schedule_seat_reduction", before=before, now=now)
         # The seats stay as they are until the renewal; ``pending_seats`` says what comes.
         record_subscription_event(
             type="subscription.seats_changed",
@@ -472,16 +468,7 @@ def subscription_unschedule_seat_reduction(
         )
         locked.pending_seats = None
         locked.save(update_fields=["pending_seats"])
-        audit_record(
-            actor=actor,
-            action="subscription.unschedule_seat_reduction",
-            obj=locked,
-            acting_on=locked.customer,
-            reseller=locked.reseller,
-            before=before,
-            after=snapshot(locked, _STATE_FIELDS),
-            now=now,
-        )
+        _audit_change(actor, locked, "subscription.unschedule_seat_reduction", before=before, now=now)
         record_subscription_event(
             type="subscription.seats_changed",
             subscription=locked,
@@ -526,16 +513,7 @@ def subscription_activate(*, actor: Actor, subscription: Subscription, now: date
             end=locked.current_period_end,
             now=now,
         )
-        audit_record(
-            actor=actor,
-            action="subscription.activate",
-            obj=locked,
-            acting_on=locked.customer,
-            reseller=locked.reseller,
-            before=before,
-            after=snapshot(locked, _STATE_FIELDS),
-            now=now,
-        )
+        _audit_change(actor, locked, "subscription.activate", before=before, now=now)
     return locked
 
 
