@@ -45,6 +45,7 @@ def prepare(env: dict, customers: int, members: int) -> dict:
         import django; django.setup()
         from django.core.management import call_command
         call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)  # the pages need the manifest
         from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
         from bench.seed import seed, BENCH_USER
