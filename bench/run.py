@@ -103,13 +103,17 @@ def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | 
 
 
 def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
-    """Each wrk thread tops up its own half of the subscriptions, one seat more each round."""
+    """Each wrk thread tops up its own half of the subscriptions, one seat more each round
+    (starting from each subscription's own seat count: a lower count would be a reduction)."""
     ids = ",".join(f'"{sid}"' for sid, _ in subscriptions)
-    base = subscriptions[0][1]
+    seats = ",".join(str(count) for _, count in subscriptions)
     return textwrap.dedent(f"""
         local ids = {{{ids}}}
+        local seats = {{{seats}}}
         local counter = 0
-        local thread_index = 0
+        -- thread_index is a global: thread:set() in setup() writes the thread's globals
+        -- (a local of that name would hide it, and both threads would top up the same half).
+        thread_index = 0
         local threads_seen = 0
         function setup(thread) thread:set("thread_index", threads_seen); threads_seen = threads_seen + 1 end
         function request()
@@ -119,7 +123,7 @@ def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
           counter = counter + 1
           local path = string.gsub("{path_template}", "{{id}}", ids[i])
           return wrk.format("POST", path, {{["Authorization"] = "Bearer {key}",
-            ["Content-Type"] = "application/json"}}, '{{"seats": ' .. ({base} + round + 1) .. '}}')
+            ["Content-Type"] = "application/json"}}, '{{"seats": ' .. (seats[i] + round + 1) .. '}}')
         end
     """)
 
@@ -207,6 +211,10 @@ def main() -> int:
                 lua=lua,
             )
             rows.append((label, result, target))
+            # wrk stops, but the workers still answer the requests queued behind its last
+            # ones: wait for them, so a slow target does not slow down the next one's figures.
+            for _ in range(2):
+                urllib.request.urlopen(f"{base}/healthz", timeout=120).read()
         bare = rows[0][1]["rps"]
         columns = ("req/s", "ratio", "p50 ms", "p99 ms", "non-2xx", "timeouts")
         print(f"\n{'target':28} {columns[0]:>9} {columns[1]:>7} " + " ".join(f"{c:>8}" for c in columns[2:]) + "  goal")
