@@ -45,6 +45,7 @@ def prepare(env: dict, customers: int, members: int) -> dict:
         import django; django.setup()
         from django.core.management import call_command
         call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)  # the pages need the manifest
         from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
         from bench.seed import seed, BENCH_USER
@@ -90,17 +91,29 @@ def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | 
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50": latency("50"), "p99": latency("99"), "errors": int(non_2xx.group(1)) if non_2xx else 0}
+    # wrk gives up on a request after 2 s and leaves it out of the latencies: count them.
+    timeouts = re.search(r"timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "timeouts": int(timeouts.group(1)) if timeouts else 0,
+    }
 
 
 def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
-    """Each wrk thread tops up its own half of the subscriptions, one seat more each round."""
+    """Each wrk thread tops up its own half of the subscriptions, one seat more each round
+    (starting from each subscription's own seat count: a lower count would be a reduction)."""
     ids = ",".join(f'"{sid}"' for sid, _ in subscriptions)
-    base = subscriptions[0][1]
+    seats = ",".join(str(count) for _, count in subscriptions)
     return textwrap.dedent(f"""
         local ids = {{{ids}}}
+        local seats = {{{seats}}}
         local counter = 0
-        local thread_index = 0
+        -- thread_index is a global: thread:set() in setup() writes the thread's globals
+        -- (a local of that name would hide it, and both threads would top up the same half).
+        thread_index = 0
         local threads_seen = 0
         function setup(thread) thread:set("thread_index", threads_seen); threads_seen = threads_seen + 1 end
         function request()
@@ -110,7 +123,7 @@ def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
           counter = counter + 1
           local path = string.gsub("{path_template}", "{{id}}", ids[i])
           return wrk.format("POST", path, {{["Authorization"] = "Bearer {key}",
-            ["Content-Type"] = "application/json"}}, '{{"seats": ' .. ({base} + round + 1) .. '}}')
+            ["Content-Type"] = "application/json"}}, '{{"seats": ' .. (seats[i] + round + 1) .. '}}')
         end
     """)
 
@@ -198,12 +211,17 @@ def main() -> int:
                 lua=lua,
             )
             rows.append((label, result, target))
+            # wrk stops, but the workers still answer the requests queued behind its last
+            # ones: wait for them, so a slow target does not slow down the next one's figures.
+            for _ in range(2):
+                urllib.request.urlopen(f"{base}/healthz", timeout=120).read()
         bare = rows[0][1]["rps"]
-        print(f"\n{'target':28} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  goal")
+        columns = ("req/s", "ratio", "p50 ms", "p99 ms", "non-2xx", "timeouts")
+        print(f"\n{'target':28} {columns[0]:>9} {columns[1]:>7} " + " ".join(f"{c:>8}" for c in columns[2:]) + "  goal")
         for label, result, target in rows:
             print(
                 f"{label:28} {result['rps']:9.0f} {result['rps'] / bare:7.0%} {result['p50']:8.1f} "
-                f"{result['p99']:8.1f} {result['errors']:8d}  {target or ''}"
+                f"{result['p99']:8.1f} {result['errors']:8d} {result['timeouts']:8d}  {target or ''}"
             )
         print(f"\n{args.connections} connections, {args.duration} s each, gunicorn 2 workers, {os.cpu_count()} cores")
     finally:

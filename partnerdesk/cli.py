@@ -187,10 +187,11 @@ def cmd_import_customers(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
+    from partnerdesk.billing.csvio import export_invoices
     from partnerdesk.customers.csvio import export_customers
     from partnerdesk.subscriptions.csvio import export_subscriptions
 
-    exporters = {"customers": export_customers, "subscriptions": export_subscriptions}
+    exporters = {"customers": export_customers, "subscriptions": export_subscriptions, "invoices": export_invoices}
     tenant = _reseller_actor(args.reseller, "export").tenant
     lines = exporters[args.what](tenant)
     if args.output:
@@ -331,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     customers.set_defaults(handler=cmd_import_customers)
 
     export = commands.add_parser("export", help="export CSV for one reseller")
-    export.add_argument("what", choices=["customers", "subscriptions"])
+    export.add_argument("what", choices=["customers", "subscriptions", "invoices"])
     export.add_argument("--reseller", required=True, metavar="NAME")
     export.add_argument("--output", metavar="FILE", help="write here instead of stdout")
     export.set_defaults(handler=cmd_export)

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from partnerdesk import cli
+from partnerdesk.billing.services import PAYMENT_TERM
 from partnerdesk.customers.models import Customer
 from partnerdesk.customers.tests.factories import make_customer
 from partnerdesk.subscriptions.tests.factories import make_subscription
@@ -75,3 +76,32 @@ def test_exports_hold_only_the_resellers_rows(tmp_path, capsys, actor, other_act
     rows = list(csv.DictReader(out.open()))
     assert [(r["id"], r["seats"], r["status"]) for r in rows] == [(mine.public_id, "4", "active")]
     assert theirs.public_id not in out.read_text()
+
+
+@pytest.mark.django_db
+def test_invoice_export_holds_only_the_resellers_invoices(tmp_path, actor, other_actor, annual_plan, now):
+    mine = make_subscription(actor, annual_plan, now=now, seats=5)
+    theirs = make_subscription(other_actor, annual_plan, now=now, seats=2)
+    out = tmp_path / "invoices.csv"
+    assert cli.main(["export", "invoices", "--reseller", actor.reseller.name, "--output", str(out)]) == 0
+    text = out.read_text()
+    assert text.splitlines()[0] == (
+        "number,issued_at,status,customer,subscription,subtotal,discount,tax,total,currency,due_at,paid_at"
+    )
+    assert list(csv.DictReader(io.StringIO(text))) == [
+        {
+            "number": "2026-000001",
+            "issued_at": now.isoformat(),
+            "status": "open",
+            "customer": mine.customer.public_id,
+            "subscription": mine.public_id,
+            "subtotal": "600.00",
+            "discount": "120.00",
+            "tax": "91.20",
+            "total": "571.20",
+            "currency": "EUR",
+            "due_at": (now + PAYMENT_TERM).isoformat(),
+            "paid_at": "",
+        }
+    ]
+    assert theirs.public_id not in text and theirs.customer.public_id not in text

@@ -71,10 +71,13 @@ def import_customers(
     return report
 
 
-def export_customers(tenant: Tenant) -> Iterator[str]:
+def export_customers(tenant: Tenant, *, customer_id: str | None = None) -> Iterator[str]:
     header = ["id", *CUSTOMER_COLUMNS, "status", "created_at"]
+    customers = customer_list(tenant)
+    if customer_id:
+        customers = customers.filter(public_id=customer_id)
     rows = (
         [c.public_id, *(getattr(c, name) for name in CUSTOMER_COLUMNS), c.status, c.created_at]
-        for c in customer_list(tenant).iterator(chunk_size=1000)
+        for c in customers.iterator(chunk_size=1000)
     )
     return csv_lines(header, rows)

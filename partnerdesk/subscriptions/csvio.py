@@ -28,7 +28,7 @@ HEADER = [
 ]
 
 
-def export_subscriptions(tenant: Tenant) -> Iterator[str]:
+def export_subscriptions(tenant: Tenant, *, customer_id: str | None = None) -> Iterator[str]:
     rows = (
         [
             s.public_id,
@@ -48,6 +48,6 @@ def export_subscriptions(tenant: Tenant) -> Iterator[str]:
             s.archived,
             s.created_at,
         ]
-        for s in subscription_list(tenant, archived=None).iterator(chunk_size=1000)
+        for s in subscription_list(tenant, archived=None, customer_id=customer_id).iterator(chunk_size=1000)
     )
     return csv_lines(HEADER, rows)

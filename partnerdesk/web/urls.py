@@ -54,6 +54,7 @@ urlpatterns = [
     path("console/invoices/<str:public_id>/", views.invoice_detail, name="invoice"),
     path("console/invoices/<str:public_id>/pdf", views.invoice_download, name="invoice_pdf"),
     path("console/requests/<str:public_id>/<str:action>", views.relationship_request, name="relationship_request"),
+    path("console/export/<str:what>.csv", views.export_csv, name="export_csv"),
     path("console/team", views.team, name="team"),
     path("console/team/invitations/<str:public_id>/<str:action>", views.team_invitation, name="team_invitation"),
     path("console/settings", views.settings_page, name="settings"),

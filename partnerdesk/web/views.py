@@ -11,7 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,10 +26,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partnerdesk.accounts.services import apikey_create, apikey_revoke
+from partnerdesk.billing.csvio import export_invoices
 from partnerdesk.billing.pdf import invoice_pdf
 from partnerdesk.billing.selectors import invoice_get, invoice_list
 from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
+from partnerdesk.customers.csvio import export_customers
 from partnerdesk.customers.selectors import customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_create, customer_update
 from partnerdesk.invitations.services import (
@@ -35,6 +44,7 @@ from partnerdesk.invitations.services import (
     team_invite,
 )
 from partnerdesk.subscriptions import services as subs
+from partnerdesk.subscriptions.csvio import export_subscriptions
 from partnerdesk.subscriptions.models import Status, Subscription
 from partnerdesk.subscriptions.selectors import admin_get, admin_list, member_get, member_list, subscription_get
 from partnerdesk.web import charts, forms, selectors
@@ -664,6 +674,26 @@ def invoice_download(request: HttpRequest, console: Console, public_id: str) -> 
     invoice = _get_invoice(console, public_id)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- reseller: CSV exports
+
+EXPORTS = {"customers": export_customers, "subscriptions": export_subscriptions, "invoices": export_invoices}
+
+
+@require_GET
+@reseller_view
+def export_csv(request: HttpRequest, console: Console, what: str) -> StreamingHttpResponse:
+    """The same CSV as ``partnerdesk export``, streamed. Every role may download: each export
+    holds what that role already sees in the console. Acting on a customer narrows it to them."""
+    if what not in EXPORTS:
+        raise Http404
+    customer_id = console.acting_on.public_id if console.acting_on else None
+    response = StreamingHttpResponse(
+        EXPORTS[what](console.tenant, customer_id=customer_id), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{what}-{clock.now():%Y-%m-%d}.csv"'
     return response
 
 
