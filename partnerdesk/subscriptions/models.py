@@ -64,6 +64,8 @@ class Subscription(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["reseller", "archived", "-created_at", "-id"], name="sub_reseller_newest"),
+            # The API lists live and archived together, newest first.
+            models.Index(fields=["reseller", "-created_at", "-id"], name="sub_reseller_all_newest"),
             models.Index(fields=["reseller", "status"], name="sub_reseller_status"),
             models.Index(fields=["status", "current_period_end"], name="sub_status_period_end"),
         ]
