@@ -27,6 +27,7 @@ install: messages
 ## Compile the translations (.po -> .mo) with Babel's pure-Python compiler: no system gettext needed
 messages: $(STAMP)
 	$(BIN)/pybabel -q compile -d partnerdesk/locale -D django
+	$(BIN)/pybabel -q compile -d partnerdesk/invitations/locale -D django
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnerdesk needs Python 3.11 or newer (set PYTHON=python3.x)")'

@@ -7,7 +7,12 @@ import pytest
 from partnerdesk.customers.tests.factories import make_customer
 from partnerdesk.subscriptions.tests.factories import make_subscription
 
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+# The console's catalogue and the apps' own (the invitations pages keep theirs).
+CATALOGUES = [
+    *PACKAGE_DIR.glob("locale/*/LC_MESSAGES/django.po"),
+    *PACKAGE_DIR.glob("*/locale/*/LC_MESSAGES/django.po"),
+]
 
 
 def pytest_configure(config):
@@ -16,7 +21,7 @@ def pytest_configure(config):
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po_path in LOCALE_DIR.glob("*/LC_MESSAGES/django.po"):
+    for po_path in CATALOGUES:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
