@@ -22,7 +22,7 @@ from partnerdesk.billing.shapes import invoice_shape
 from partnerdesk.core.money import format_money
 from partnerdesk.customers.models import Customer
 from partnerdesk.notifications.models import OutboxEmail
-from partnerdesk.notifications.services import email_build, email_enqueue, outbox_add_many
+from partnerdesk.notifications.services import email_build_unrendered, email_enqueue, outbox_add_many
 from partnerdesk.webhooks.events import record_event, record_events
 from partnerdesk.webhooks.models import Event
 
@@ -74,15 +74,23 @@ def invoice_issued_event(*, invoice: Invoice, now: datetime, lines: list[Invoice
     )
 
 
+def invoice_issued_context(render_from: dict, language: str) -> dict:
+    """The "invoice issued" e-mail's context, built when it is sent: the invoice's
+    number, amounts and dates never change, so the e-mail tells the same whenever it is
+    rendered (normally seconds after the invoice was issued)."""
+    invoice = Invoice.objects.select_related("customer", "subscription__plan__product").get(pk=render_from["invoice"])
+    return _invoice_context(invoice, language)
+
+
 def invoice_issued_emails(*, invoice: Invoice, recipients: list[str] | None = None) -> list[OutboxEmail]:
-    """The unsaved "invoice issued" e-mails to the billed party (for ``outbox_add_many``);
-    ``recipients``: the billed party's contacts when the caller has them already."""
+    """The unsaved "invoice issued" e-mails to the billed party (for ``outbox_add_many``),
+    rendered when sent; ``recipients``: the billed party's contacts when the caller has them."""
     found, language = _billed(invoice) if recipients is None else ([], invoice.language)
     recipients = found if recipients is None else recipients
-    if not recipients:
-        return []
-    context = _invoice_context(invoice, language)
-    return [email_build(to=to, template="invoice_issued", context=context, language=language) for to in recipients]
+    return [
+        email_build_unrendered(to=to, template="invoice_issued", render_from={"invoice": invoice.pk}, language=language)
+        for to in recipients
+    ]
 
 
 def invoice_issued_notify(*, invoice: Invoice, now: datetime) -> None:

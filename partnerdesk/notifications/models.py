@@ -8,12 +8,16 @@ from partnerdesk.core.ids import PublicIdField
 
 
 class OutboxEmail(models.Model):
-    """One e-mail, rendered, kept until the SMTP server has accepted it.
+    """One e-mail, kept until the SMTP server has accepted it.
 
     The row is written in the transaction that decided to send the e-mail, so the e-mail
     exists exactly when that change was committed; delivery happens after the commit
     (a job) and is retried with backoff until it succeeds. ``claimed_until`` keeps two
     workers from sending the same row at once.
+
+    Usually rendered when written; an e-mail made in bulk (the billing run's thousands of
+    "invoice issued") is written with ``render_from`` instead and rendered when sent, from
+    immutable data it names (notifications/services.py ``register_renderer``).
     """
 
     class Status(models.TextChoices):
@@ -29,6 +33,9 @@ class OutboxEmail(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    render_from = models.JSONField(
+        null=True, blank=True, help_text="what the e-mail is rendered from when it is sent; empty once rendered"
+    )
     sensitive = models.BooleanField(default=False, help_text="holds a secret link: bodies are blanked once sent")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -44,6 +51,9 @@ class OutboxEmail(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]), name="outbox_status_valid"),
             models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"),
+            models.CheckConstraint(
+                condition=~Q(subject="") | Q(render_from__isnull=False), name="outbox_rendered_or_renderable"
+            ),
         ]
 
     def __str__(self) -> str:

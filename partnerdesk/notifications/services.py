@@ -8,6 +8,7 @@ sandbox jump to next month must not hold back or flood the mail queue.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -74,26 +75,49 @@ def email_enqueue(
     )
 
 
-def email_build(*, to: str, template: str, context: dict, language: str = "en") -> OutboxEmail:
-    """An unsaved, rendered outbox row: for changes made in bulk, which store theirs with
-    :func:`outbox_add_many` in the same transaction (the billing run)."""
-    subject, text, html = render_email(template=template, context=context, language=language)
+# Templates whose context is built when the e-mail is sent: name -> function of
+# (render_from, language) returning the context. Registered by the app that owns the data.
+_RENDERERS: dict[str, Callable[[dict, str], dict]] = {}
+
+
+def register_renderer(template: str, context_of: Callable[[dict, str], dict]) -> None:
+    """Let e-mails of ``template`` be written unrendered (:func:`email_build_unrendered`)
+    and rendered on delivery with the context ``context_of(render_from, language)``.
+    Only for data that no longer changes (an issued invoice), so the e-mail says the same
+    whenever it is rendered."""
+    _RENDERERS[template] = context_of
+
+
+def email_build_unrendered(*, to: str, template: str, render_from: dict, language: str = "en") -> OutboxEmail:
+    """An unsaved outbox row rendered when it is sent: for changes made in bulk (the
+    billing run), which store theirs with :func:`outbox_add_many` in the same transaction.
+    Rendering thousands of e-mails inside the run would cost more than the run itself."""
+    if template not in _RENDERERS:
+        raise ValueError(f"no renderer registered for e-mail template {template!r}")
     now = timezone.now()
     return OutboxEmail(
         template=template[:100],
         language=language,
         to=to,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
+        subject="",
+        body_text="",
+        render_from=render_from,
         created_at=now,
         next_attempt_at=now,
     )
 
 
+def _render_now(row: OutboxEmail) -> None:
+    """Render an unrendered row and keep the result (the outbox shows what was sent)."""
+    context = _RENDERERS[row.template](row.render_from, row.language)
+    subject, text, html = render_email(template=row.template, context=context, language=row.language)
+    row.subject, row.body_text, row.body_html, row.render_from = subject[:300], text, html, None
+    OutboxEmail.objects.filter(pk=row.pk).update(subject=row.subject, body_text=text, body_html=html, render_from=None)
+
+
 def outbox_add_many(rows: list[OutboxEmail], *, keys: bool = True) -> list[OutboxEmail]:
-    """Store many rendered e-mails; one job delivers them after commit.
+    """Store many e-mails (rendered or not); one job delivers them after commit.
 
     ``keys=False`` (the billing run's thousands) inserts without reading the ids back,
     and the job after commit sends whatever is due in the outbox."""
@@ -181,16 +205,18 @@ def outbox_deliver(*, email_id: int, now: datetime | None = None) -> bool:
     if not claimed:
         return False
     row = OutboxEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(
-        subject=row.subject,
-        body=row.body_text,
-        from_email=row.from_email,
-        to=[row.to],
-        headers={"Message-ID": _message_id(row)},
-    )
-    if row.body_html:
-        message.attach_alternative(row.body_html, "text/html")
     try:
+        if row.render_from is not None:
+            _render_now(row)
+        message = EmailMultiAlternatives(
+            subject=row.subject,
+            body=row.body_text,
+            from_email=row.from_email,
+            to=[row.to],
+            headers={"Message-ID": _message_id(row)},
+        )
+        if row.body_html:
+            message.attach_alternative(row.body_html, "text/html")
         get_connection(fail_silently=False).send_messages([message])
     except Exception as error:
         attempts = row.attempts + 1

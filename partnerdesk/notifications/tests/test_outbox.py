@@ -164,3 +164,59 @@ def test_without_email_url_messages_go_to_the_log(caplog):
         sent = LogEmailBackend().send_messages([EmailMessage("Hello", "Body text", "a@b.example", ["c@d.example"])])
     assert sent == 1
     assert "To: c@d.example" in caplog.text and "Subject: Hello" in caplog.text and "Body text" in caplog.text
+
+
+class TestRenderedWhenSent:
+    """E-mails written in bulk (the billing run's "invoice issued") are rendered on delivery."""
+
+    @pytest.fixture
+    def renderer(self):
+        calls = []
+
+        def context_of(render_from, language):
+            calls.append((render_from, language))
+            return {
+                "product": render_from["product"],
+                "customer": FakeCustomer(),
+                "trial_ends_at": datetime(2026, 3, 24, 9, 30, tzinfo=UTC),
+                "link": "http://127.0.0.1:8000/x/",
+            }
+
+        services.register_renderer("trial_ending", context_of)
+        yield calls
+        services._RENDERERS.pop("trial_ending")
+
+    def test_the_row_is_rendered_in_its_language_when_it_is_delivered_and_keeps_what_was_sent(self, inbox, renderer):
+        with transaction.atomic():
+            row = services.email_build_unrendered(
+                to="it@amstel.example", template="trial_ending", render_from={"product": "Backup"}, language="de"
+            )
+            services.outbox_add_many([row], keys=False)
+            assert renderer == []  # nothing rendered inside the change's transaction
+        [message] = inbox.messages
+        assert subject_of(message) == "Die Testphase von Backup für Amstel Logistiek B.V. endet am 24. März 2026"
+        assert renderer == [({"product": "Backup"}, "de")]
+        row = OutboxEmail.objects.get()
+        assert (row.status, row.subject, row.render_from) == ("sent", subject_of(message), None)
+        assert "Amstel Logistiek B.V." in row.body_text
+
+    def test_a_failing_render_counts_as_a_failed_attempt_and_is_retried(self, inbox, renderer):
+        with transaction.atomic():
+            row = services.email_build_unrendered(
+                to="it@amstel.example", template="trial_ending", render_from={"no": "product"}
+            )
+            services.outbox_add_many([row], keys=False)
+        row = OutboxEmail.objects.get()
+        assert (row.status, row.attempts, row.subject) == ("pending", 1, "")
+        assert "KeyError" in row.last_error
+        assert inbox.messages == []
+
+    def test_only_templates_with_a_renderer_can_be_written_unrendered(self):
+        with pytest.raises(ValueError, match="no renderer"):
+            services.email_build_unrendered(to="a@b.example", template="trial_ending", render_from={})
+
+    def test_the_database_refuses_a_row_that_is_neither_rendered_nor_renderable(self):
+        from django.db import IntegrityError
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            OutboxEmail.objects.create(to="a@b.example", from_email="x@y.example", subject="", body_text="")
