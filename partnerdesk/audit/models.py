@@ -22,8 +22,14 @@ class AuditEvent(models.Model):
     actor_user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    reseller = models.ForeignKey(
-        "accounts.Reseller", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    reseller = models.ForeignKey(  # indexed by audit_reseller_newest
+        "accounts.Reseller",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     acting_on = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

@@ -52,12 +52,13 @@ class Invoice(models.Model):
     status = models.CharField(max_length=5, choices=Status.choices, default=Status.OPEN)
 
     # Who pays: exactly one of the two (database check). ``reseller`` and ``customer`` below
-    # are the subscription's reseller and customer, kept for filtering.
+    # are the subscription's reseller and customer, kept for filtering. No index of their
+    # own for the billed party: inv_reseller_newest/inv_customer_newest start with it.
     billed_reseller = models.ForeignKey(
-        Reseller, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+        Reseller, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_index=False
     )
     billed_customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", db_index=False
     )
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="invoices")
     reseller = models.ForeignKey(Reseller, on_delete=models.PROTECT, related_name="+")
@@ -136,7 +137,8 @@ class InvoiceLine(models.Model):
         TOP_UP = "top_up", "Additional seats"
         CREDIT = "credit", "Credit"
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    # Indexed by invline_position_unique (invoice, position).
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines", db_index=False)
     position = models.PositiveSmallIntegerField()
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="invoice_lines")
     charge = models.CharField(max_length=10, choices=Charge.choices)

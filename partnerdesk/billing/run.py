@@ -40,7 +40,7 @@ from partnerdesk.billing.services import invoice_build, invoice_issue_period, re
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows
+from partnerdesk.core.bulk import insert_rows, value_preparer
 from partnerdesk.core.errors import DomainError
 from partnerdesk.core.periods import next_period_end
 from partnerdesk.customers.models import Customer
@@ -143,15 +143,16 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _Run
             start = locked.current_period_end
             end = next_period_end(locked.billing_anchor or start, start, locked.plan.term_months)
             seats = locked.pending_seats or locked.seats
-            SeatLedgerEntry.objects.create(
-                subscription=locked,
-                at=now,
-                seats_from=locked.seats,
-                seats_to=seats,
-                reason=SeatLedgerEntry.Reason.RENEWAL,
-                effective="renewal",
-                actor=actor.audit_label,
-            )
+            if seats != locked.seats:  # the ledger holds changes; a plain renewal is in the audit log
+                SeatLedgerEntry.objects.create(
+                    subscription=locked,
+                    at=now,
+                    seats_from=locked.seats,
+                    seats_to=seats,
+                    reason=SeatLedgerEntry.Reason.RENEWAL,
+                    effective="renewal",
+                    actor=actor.audit_label,
+                )
             locked.seats = seats
             locked.pending_seats = None
             locked.current_period_start = start
@@ -251,17 +252,18 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
             start = sub.current_period_end
             end = next_period_end(sub.billing_anchor or start, start, sub.plan.term_months)
             seats = sub.pending_seats or sub.seats
-            ledger.append(
-                SeatLedgerEntry(
-                    subscription=sub,
-                    at=now,
-                    seats_from=sub.seats,
-                    seats_to=seats,
-                    reason=SeatLedgerEntry.Reason.RENEWAL,
-                    effective="renewal",
-                    actor=actor.audit_label,
+            if seats != sub.seats:
+                ledger.append(
+                    SeatLedgerEntry(
+                        subscription=sub,
+                        at=now,
+                        seats_from=sub.seats,
+                        seats_to=seats,
+                        reason=SeatLedgerEntry.Reason.RENEWAL,
+                        effective="renewal",
+                        actor=actor.audit_label,
+                    )
                 )
-            )
             sub.seats = seats
             sub.pending_seats = None
             sub.current_period_start = start
@@ -289,7 +291,7 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
             invoice.reseller = sub.reseller
             invoices.append(invoice)
             lines_of.append(lines)
-        Invoice.objects.bulk_create(invoices)
+        insert_rows(invoices, returning_ids=True)
         all_lines = []
         for invoice, lines in zip(invoices, lines_of, strict=True):
             for line in lines:
@@ -329,7 +331,9 @@ def _update_rows(subs: list[Subscription], names: list[str]) -> None:
     fields = [Subscription._meta.get_field(name) for name in names]
     table = connection.ops.quote_name(Subscription._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    rows = [[f.get_db_prep_save(getattr(sub, f.attname), connection) for f in fields] + [sub.pk] for sub in subs]
+    db = transaction.get_connection()
+    columns = [(f.attname, value_preparer(f, db)) for f in fields]
+    rows = [[prepare(getattr(sub, attname)) for attname, prepare in columns] + [sub.pk] for sub in subs]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
 

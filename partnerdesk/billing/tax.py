@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from stdnum.eu import vat as eu_vat
 
@@ -108,6 +109,7 @@ def valid_vat_id(vat_id: str, country: str) -> bool:
     return compact[:2] == _VAT_PREFIX.get(country, country) and eu_vat.is_valid(compact)
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; the billing run asks it for every invoice
 def vat_for(seller_country: str, buyer_country: str, buyer_vat_id: str, *, on: date) -> VatDecision:
     if seller_country not in EU_COUNTRIES:
         raise ValueError(f"the vendor country {seller_country} is not an EU member state; no VAT rules for it")

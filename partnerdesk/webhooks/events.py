@@ -139,13 +139,13 @@ def record_events(events: list[Event], *, products: list[Product | None] | None 
         if event.type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {event.type!r}")
         event.data = _json_ready(event.data)
-    created = Event.objects.bulk_create(events)
+    insert_rows(events, returning_ids=True)
     endpoints_of: dict[int, list[WebhookEndpoint]] = {}
-    resellers = {event.reseller_id for event in created if event.reseller_id is not None}
+    resellers = {event.reseller_id for event in events if event.reseller_id is not None}
     for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=resellers, enabled=True).order_by("id"):
         endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
     deliveries = []
-    for index, event in enumerate(created):
+    for index, event in enumerate(events):
         targets = [e for e in endpoints_of.get(event.reseller_id, []) if e.wants(event.type)]
         product = products[index] if products else None
         if product is not None and event.type in PROVISIONING_TYPES and product.provisioning_url:
@@ -165,7 +165,7 @@ def record_events(events: list[Event], *, products: list[Product | None] | None 
     insert_rows(deliveries)
     if deliveries:
         send_after_commit()
-    return created
+    return events
 
 
 def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndpoint:

@@ -58,7 +58,10 @@ class Event(models.Model):
 
     public_id = PublicIdField(prefix="evt")
     type = models.CharField(max_length=60)
-    reseller = models.ForeignKey(Reseller, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Indexed by event_reseller_newest and event_reseller_type.
+    reseller = models.ForeignKey(
+        Reseller, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField()
