@@ -10,6 +10,7 @@ from django.db import transaction
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
+from partnerdesk.core.bulk import unsaved
 from partnerdesk.core.requestid import current_request_id
 
 
@@ -26,7 +27,8 @@ def audit_entry(
 ) -> AuditEvent:
     """An unsaved audit entry: for changes made in bulk, which ``bulk_create`` their
     entries in the same transaction (the billing run). Everything else: :func:`audit_record`."""
-    return AuditEvent(
+    return unsaved(
+        AuditEvent,
         at=clock.resolve(now),
         actor=actor.audit_label,
         actor_user=actor.user,

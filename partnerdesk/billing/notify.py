@@ -19,6 +19,7 @@ from django.conf import settings
 from partnerdesk.accounts.models import Reseller
 from partnerdesk.billing.models import DunningReminder, Invoice, InvoiceLine
 from partnerdesk.billing.shapes import invoice_shape
+from partnerdesk.core.bulk import unsaved
 from partnerdesk.core.money import format_money
 from partnerdesk.customers.models import Customer
 from partnerdesk.notifications.models import OutboxEmail
@@ -65,7 +66,8 @@ def _billed(invoice: Invoice) -> tuple[list[str], str]:
 
 def invoice_issued_event(*, invoice: Invoice, now: datetime, lines: list[InvoiceLine] | None = None) -> Event:
     """The unsaved ``invoice.issued`` event (for :func:`record_events`)."""
-    return Event(
+    return unsaved(
+        Event,
         type="invoice.issued",
         reseller_id=invoice.reseller_id,
         customer_id=invoice.customer_id,

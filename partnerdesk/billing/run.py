@@ -40,7 +40,7 @@ from partnerdesk.billing.services import invoice_build, invoice_issue_period, re
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows, value_preparer
+from partnerdesk.core.bulk import insert_rows, unsaved, value_preparer
 from partnerdesk.core.errors import DomainError
 from partnerdesk.core.periods import next_period_end
 from partnerdesk.customers.models import Customer
@@ -254,7 +254,8 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
             seats = sub.pending_seats or sub.seats
             if seats != sub.seats:
                 ledger.append(
-                    SeatLedgerEntry(
+                    unsaved(
+                        SeatLedgerEntry,
                         subscription=sub,
                         at=now,
                         seats_from=sub.seats,
@@ -339,7 +340,8 @@ def _update_rows(subs: list[Subscription], names: list[str]) -> None:
 
 
 def _subscription_event(type_: str, sub: Subscription, now: datetime, **extra) -> Event:
-    return Event(
+    return unsaved(
+        Event,
         type=type_,
         reseller_id=sub.reseller_id,
         customer_id=sub.customer_id,

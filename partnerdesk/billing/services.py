@@ -23,6 +23,7 @@ from partnerdesk.billing.pricing import Buyer, Quote, period_quote
 from partnerdesk.billing.tax import NOTES
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
+from partnerdesk.core.bulk import unsaved
 from partnerdesk.core.errors import conflict, forbidden, invalid
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
@@ -114,7 +115,8 @@ def invoice_build(
     buyer = quote.buyer
     if buyer is None or not quote.lines:
         raise ValueError("an invoice needs a buyer and at least one line")
-    invoice = Invoice(
+    invoice = unsaved(
+        Invoice,
         number=number,
         kind=Invoice.Kind.INVOICE,
         status=Invoice.Status.OPEN,
@@ -143,7 +145,8 @@ def invoice_build(
         **seller,
     )
     lines = [
-        InvoiceLine(
+        unsaved(
+            InvoiceLine,
             position=position,
             subscription=subscription,
             charge=line.charge,

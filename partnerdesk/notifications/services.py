@@ -20,7 +20,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from partnerdesk.core.bulk import insert_rows
+from partnerdesk.core.bulk import insert_rows, unsaved
 from partnerdesk.notifications.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,8 @@ def email_build_unrendered(*, to: str, template: str, render_from: dict, languag
     if template not in _RENDERERS:
         raise ValueError(f"no renderer registered for e-mail template {template!r}")
     now = timezone.now()
-    return OutboxEmail(
+    return unsaved(
+        OutboxEmail,
         template=template[:100],
         language=language,
         to=to,

@@ -32,7 +32,7 @@ from django.db import transaction
 
 from partnerdesk.catalog.models import Product
 from partnerdesk.core import clock
-from partnerdesk.core.bulk import insert_rows
+from partnerdesk.core.bulk import insert_rows, unsaved
 from partnerdesk.webhooks.models import (
     EVENT_TYPES,
     PING,
@@ -153,7 +153,8 @@ def record_events(events: list[Event], *, products: list[Product | None] | None 
             if endpoint.enabled:
                 targets.append(endpoint)
         deliveries += [
-            Delivery(
+            unsaved(
+                Delivery,
                 event=event,
                 endpoint=endpoint,
                 next_attempt_at=event.created_at,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from partnerdesk.accounts.models import Reseller
 from partnerdesk.audit.models import AuditEvent
-from partnerdesk.core.bulk import insert_rows
+from partnerdesk.core.bulk import insert_rows, unsaved
 from partnerdesk.webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,30 @@ def test_values_that_need_converting_still_go_through_the_field(settings):
         {"d": "2.50", "on": "2026-01-02"},
         datetime(2026, 3, 1, 10, tzinfo=UTC),
     )
+
+
+def _state_free(obj):
+    return {k: v for k, v in obj.__dict__.items() if k != "_state"}
+
+
+def test_unsaved_builds_the_instance_the_constructor_builds():
+    reseller = Reseller.objects.create(name="Isar", country="DE")
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    for model, values in [
+        (Event, {"type": "invoice.issued", "reseller": reseller, "customer": None, "data": {"a": 1}, "created_at": at}),
+        (AuditEvent, {"at": at, "actor": "x", "reseller_id": reseller.pk, "action": "a", "object_id": "o"}),
+    ]:
+        fast, slow = unsaved(model, **values), model(**values)
+        fast.public_id = slow.public_id = "same"  # a fresh random id each
+        assert _state_free(fast) == _state_free(slow)
+        assert fast._state.adding and fast._state.db is None
+        assert fast._state.fields_cache == slow._state.fields_cache
+    event = unsaved(Event, type="x", reseller=reseller, data={}, created_at=at)
+    assert event.reseller is reseller and event.customer_id is None
+    event.save()
+    assert Event.objects.get(pk=event.pk).reseller_id == reseller.pk
+
+
+def test_unsaved_refuses_a_field_the_model_does_not_have():
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        unsaved(Event, colour="red")
