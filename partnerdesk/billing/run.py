@@ -40,7 +40,7 @@ from partnerdesk.billing.services import invoice_build, invoice_issue_period, re
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows, unsaved, value_preparer
+from partnerdesk.core.bulk import insert_rows, prepared_rows, unsaved
 from partnerdesk.core.errors import DomainError
 from partnerdesk.core.periods import next_period_end
 from partnerdesk.customers.models import Customer
@@ -332,9 +332,7 @@ def _update_rows(subs: list[Subscription], names: list[str]) -> None:
     fields = [Subscription._meta.get_field(name) for name in names]
     table = connection.ops.quote_name(Subscription._meta.db_table)
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    db = transaction.get_connection()
-    columns = [(f.attname, value_preparer(f, db)) for f in fields]
-    rows = [[prepare(getattr(sub, attname)) for attname, prepare in columns] + [sub.pk] for sub in subs]
+    rows = [[*values, sub.pk] for sub, values in zip(subs, prepared_rows(subs, fields), strict=True)]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
 

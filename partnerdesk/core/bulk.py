@@ -12,34 +12,31 @@ RETURNING``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.base import ModelState
 
-# Field types whose database value is the Python value itself when it has one of these
-# exact types (what ``get_db_prep_save`` would return unchanged on SQLite and PostgreSQL).
-_PASSED_AS_IS: dict[str, tuple[type, ...]] = {
-    "CharField": (str,),
-    "TextField": (str,),
-    "SlugField": (str,),
-    "BooleanField": (bool,),
-    **{
-        name: (int,)
-        for name in (
-            "IntegerField",
-            "BigIntegerField",
-            "SmallIntegerField",
-            "PositiveIntegerField",
-            "PositiveBigIntegerField",
-            "PositiveSmallIntegerField",
-        )
-    },
-}
+# Field types whose database value is the Python value itself when it is an instance
+# of one of these types (what ``get_db_prep_save`` hands on unchanged on SQLite and
+# PostgreSQL: CharField.to_python keeps any str, choices members included; the integer
+# fields would turn a bool into an int, so they take exactly int).
+_STRINGS = ("CharField", "TextField", "SlugField", "EmailField")
+_INTEGERS = (
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+)
 
 
 class _Blueprint:
@@ -79,36 +76,71 @@ def unsaved(model: type[M], **values: Any) -> M:
     return obj
 
 
-def value_preparer(field: models.Field, db: BaseDatabaseWrapper) -> Callable[[Any], Any]:
-    """A function giving the database value of a value of ``field``, as a save would."""
-    prep = field.get_db_prep_save
-    if isinstance(field, models.DateTimeField):
-        adapt = db.ops.adapt_datetimefield_value
+def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool = False) -> list[list[Any]]:
+    """The database values of ``fields`` of each of ``objs``, as a save would send them.
 
-        def prepared_datetime(value: Any) -> Any:
-            # An aware datetime is what get_prep_value would hand on unchanged.
-            if type(value) is datetime and value.utcoffset() is not None:
-                return adapt(value)
-            return prep(value, db)
-
-        return prepared_datetime
-    target = field.target_field if field.is_relation else field
-    plain = (*_PASSED_AS_IS.get(target.get_internal_type(), ()), type(None))
-    if isinstance(target, models.AutoField | models.BigAutoField | models.SmallAutoField):
-        plain = (int, type(None))
-    return lambda value: value if type(value) in plain else prep(value, db)
-
-
-def _preparer(field: models.Field, db: BaseDatabaseWrapper) -> Callable[[Model], Any]:
-    """A function giving ``field``'s database value for an unsaved object."""
-    prepare = value_preparer(field, db)
-    if type(field).pre_save is not models.Field.pre_save and not (
-        isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add)
-    ):  # public ids, auto_now dates
-        pre_save = field.pre_save
-        return lambda obj: prepare(pre_save(obj, True))
-    attname = field.attname
-    return lambda obj: prepare(getattr(obj, attname))
+    Plain values (strings, integers, booleans, None, aware datetimes, finite Decimals)
+    take a short way; everything
+    else goes through the field's ``get_db_prep_save``. ``adding``: run the fields'
+    ``pre_save`` first, as an insert does (public ids, auto_now dates)."""
+    db = transaction.get_connection()  # the connection itself, not the per-call proxy
+    adapt_datetime = db.ops.adapt_datetimefield_value
+    adapt_decimal = db.ops.adapt_decimalfield_value
+    pre_savers = [
+        f
+        for f in fields
+        if adding
+        and type(f).pre_save is not models.Field.pre_save
+        and not (isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add))
+    ]
+    strings, integers, booleans, datetimes, decimals, others = [], [], [], [], [], []
+    for i, field in enumerate(fields):
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        prep = field.get_db_prep_save
+        if kind in _STRINGS:
+            strings.append((i, prep))
+        elif kind in _INTEGERS:
+            integers.append((i, prep))
+        elif kind == "BooleanField":
+            booleans.append((i, prep))
+        elif kind == "DateTimeField":
+            datetimes.append((i, prep))
+        elif kind == "DecimalField":
+            decimals.append((i, prep, field.max_digits, field.decimal_places))
+        else:
+            others.append((i, prep))
+    names = [f.attname for f in fields]
+    getter = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    rows = []
+    for obj in objs:
+        for field in pre_savers:
+            field.pre_save(obj, True)
+        row = list(getter(obj))
+        for i, prep in strings:
+            if not (row[i] is None or isinstance(row[i], str)):
+                row[i] = prep(row[i], db)
+        for i, prep in integers:
+            if not (row[i] is None or type(row[i]) is int):
+                row[i] = prep(row[i], db)
+        for i, prep in booleans:
+            if not (row[i] is None or type(row[i]) is bool):
+                row[i] = prep(row[i], db)
+        for i, prep in datetimes:
+            value = row[i]
+            if type(value) is datetime and value.utcoffset() is not None:  # aware: get_prep_value keeps it
+                row[i] = adapt_datetime(value)
+            elif value is not None:
+                row[i] = prep(value, db)
+        for i, prep, digits, places in decimals:
+            value = row[i]
+            if type(value) is Decimal and value.is_finite():  # what to_python would make of it
+                row[i] = adapt_decimal(value, digits, places)
+            elif value is not None:
+                row[i] = prep(value, db)
+        for i, prep in others:
+            row[i] = prep(row[i], db)
+        rows.append(row)
+    return rows
 
 
 def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
@@ -118,9 +150,7 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         return
     meta = type(objs[0])._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    db = transaction.get_connection()  # the connection itself, not the per-call proxy
-    preparers = [_preparer(field, db) for field in fields]
-    rows = [[prepare(obj) for prepare in preparers] for obj in objs]
+    rows = prepared_rows(objs, fields, adding=True)
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row_sql = f"({', '.join(['%s'] * len(fields))})"

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from partnerdesk.accounts.models import Reseller
 from partnerdesk.audit.models import AuditEvent
-from partnerdesk.core.bulk import insert_rows, unsaved
+from partnerdesk.billing.models import Invoice
+from partnerdesk.core.bulk import insert_rows, prepared_rows, unsaved
 from partnerdesk.webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,37 @@ def test_unsaved_builds_the_instance_the_constructor_builds():
 def test_unsaved_refuses_a_field_the_model_does_not_have():
     with pytest.raises(TypeError, match="no field 'colour'"):
         unsaved(Event, colour="red")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amount=st.decimals(min_value=-(10**9), max_value=10**9, places=2) | st.integers(-100, 100) | st.just("12.5"),
+    issued_at=aware_times,
+    paid_at=st.none() | aware_times,
+    text=text,
+    status=st.sampled_from([Invoice.Status.OPEN, "paid", Invoice.Status.VOID]),
+    reverse_charge=st.booleans() | st.integers(0, 1),
+    subscription_id=st.integers(1, 2**40) | st.just("7"),
+)
+def test_prepared_values_are_what_the_fields_would_send(
+    amount, issued_at, paid_at, text, status, reverse_charge, subscription_id
+):
+    invoice = unsaved(
+        Invoice,
+        number=text,
+        status=status,
+        subscription_id=subscription_id,
+        reseller_id=1,
+        customer_id=1,
+        buyer_name=text,
+        total=amount,
+        tax_rate=Decimal("19"),
+        reverse_charge=reverse_charge,
+        issued_at=issued_at,
+        due_at=issued_at,
+        paid_at=paid_at,
+    )
+    fields = [f for f in Invoice._meta.concrete_fields if not f.primary_key]
+    [fast] = prepared_rows([invoice], fields, adding=True)
+    db = transaction.get_connection()
+    assert fast == [f.get_db_prep_save(getattr(invoice, f.attname), db) for f in fields]
