@@ -138,7 +138,8 @@ def record_events(events: list[Event], *, products: list[Product | None] | None 
     for event in events:
         if event.type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {event.type!r}")
-        event.data = _json_ready(event.data)
+    # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
+    # it; these events are not read back from memory, so no round trip here.
     insert_rows(events, returning_ids=True)
     endpoints_of: dict[int, list[WebhookEndpoint]] = {}
     resellers = {event.reseller_id for event in events if event.reseller_id is not None}
