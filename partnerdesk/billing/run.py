@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from partnerdesk.accounts.models import Reseller
@@ -40,7 +40,7 @@ from partnerdesk.billing.services import invoice_build, invoice_issue_period, re
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows, prepared_rows, unsaved
+from partnerdesk.core.bulk import insert_rows, unsaved, update_rows
 from partnerdesk.core.errors import DomainError
 from partnerdesk.core.periods import next_period_end
 from partnerdesk.customers.models import Customer
@@ -281,7 +281,7 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
             quote = period_quote(subscription=sub, seats=seats, start=start, end=end, buyer=buyer, on=now.date())
             renewals.append((sub, before, quote))
 
-        _update_rows(subs, _BATCH_FIELDS)
+        update_rows(subs, _BATCH_FIELDS)
         insert_rows(ledger)
         numbers = reserve_numbers(now.astimezone(UTC).year, len(renewals))
         invoices: list[Invoice] = []
@@ -324,17 +324,6 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
         counts["renewed"] += len(renewals)
         counts["invoices"] += len(renewals)
     return counts, [sub.pk for sub, _, _ in renewals if sub.current_period_end <= now]
-
-
-def _update_rows(subs: list[Subscription], names: list[str]) -> None:
-    """Write ``names`` of every row in one ``executemany`` (``bulk_update`` builds a CASE
-    expression per field and row, which costs more than the whole rest of a batch)."""
-    fields = [Subscription._meta.get_field(name) for name in names]
-    table = connection.ops.quote_name(Subscription._meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    rows = [[*values, sub.pk] for sub, values in zip(subs, prepared_rows(subs, fields), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
 
 
 def _subscription_event(type_: str, sub: Subscription, now: datetime, **extra) -> Event:
