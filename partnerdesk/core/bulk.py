@@ -178,12 +178,15 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         if connection.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
             # order; one multi-row statement instead would cost more to build than to run.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True)
-            ids = []
-            while True:
-                ids.append(cursor.fetchone()[0])
-                if not cursor.nextset():
-                    break
+            with connection.connection.cursor() as raw:  # Django's cursor has no ``returning``
+                raw.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True
+                )
+                ids = []
+                while True:
+                    ids.append(raw.fetchone()[0])
+                    if not raw.nextset():
+                        break
             _set_ids(objs, ids)
             return
         # Multi-row INSERT … RETURNING gives the ids in VALUES order on SQLite (bulk_create
