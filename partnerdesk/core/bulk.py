@@ -44,7 +44,11 @@ class _Blueprint:
 
     def __init__(self, model: type[Model]) -> None:
         fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
-        self.defaults = [(f.attname, f.get_default) for f in fields]
+        # Defaults that are values are worked out once (the constructor hands out the same
+        # object each time too); callables (timezone.now, dict) are called per instance.
+        made = [f for f in fields if f.has_default() and callable(f.default)]
+        self.constants = {f.attname: f.get_default() for f in fields if f not in made}
+        self.factories = [(f.attname, f.default) for f in made]
         self.attnames = {f.attname for f in fields}
         self.relations = {f.name: f.attname for f in fields if f.is_relation}
 
@@ -62,7 +66,8 @@ def unsaved(model: type[M], **values: Any) -> M:
     obj = model.__new__(model)
     obj._state = ModelState()
     attrs = obj.__dict__
-    for attname, default in blueprint.defaults:
+    attrs.update(blueprint.constants)
+    for attname, default in blueprint.factories:
         if attname not in values:
             attrs[attname] = default()
     for name, value in values.items():
@@ -86,6 +91,7 @@ def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool
     db = transaction.get_connection()  # the connection itself, not the per-call proxy
     adapt_datetime = db.ops.adapt_datetimefield_value
     adapt_decimal = db.ops.adapt_decimalfield_value
+    seen_datetimes: dict[datetime, Any] = {}
     pre_savers = [
         f
         for f in fields
@@ -128,7 +134,11 @@ def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool
         for i, prep in datetimes:
             value = row[i]
             if type(value) is datetime and value.utcoffset() is not None:  # aware: get_prep_value keeps it
-                row[i] = adapt_datetime(value)
+                # A batch repeats a few instants (now, period ends) thousands of times.
+                adapted = seen_datetimes.get(value)
+                if adapted is None:
+                    adapted = seen_datetimes[value] = adapt_datetime(value)
+                row[i] = adapted
             elif value is not None:
                 row[i] = prep(value, db)
         for i, prep, digits, places in decimals:
@@ -174,6 +184,8 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         if not returning_ids:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
             return
+        if not connection.in_atomic_block:
+            raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
         pk = connection.ops.quote_name(meta.pk.column)
         if connection.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
@@ -189,17 +201,17 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
                         break
             _set_ids(objs, ids)
             return
-        # Multi-row INSERT … RETURNING gives the ids in VALUES order on SQLite (bulk_create
-        # relies on the same); chunked under the parameter limit.
-        per_statement = max(1, (connection.features.max_query_params or 65535) // len(fields))
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            values = ", ".join([row_sql] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",
-                [value for row in chunk for value in row],
-            )
-            _set_ids(objs[start : start + per_statement], [new_id for (new_id,) in cursor.fetchall()])
+        # SQLite: this transaction holds the database's only write lock, so the new rows
+        # take consecutive rowids ending at last_insert_rowid() (AUTOINCREMENT: always above
+        # every id ever used). Checked before anything relies on it.
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
+        cursor.execute("SELECT last_insert_rowid()")
+        (last,) = cursor.fetchone()
+        first = last - len(rows) + 1
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])
+        if cursor.fetchone()[0] != len(rows):
+            raise RuntimeError(f"rows inserted into {meta.db_table} did not get consecutive ids")
+        _set_ids(objs, list(range(first, last + 1)))
 
 
 def _set_ids(objs: list[Model], ids: list[int]) -> None:

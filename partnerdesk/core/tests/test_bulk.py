@@ -167,3 +167,11 @@ def test_prepared_values_are_what_the_fields_would_send(
     [fast] = prepared_rows([invoice], fields, adding=True)
     db = transaction.get_connection()
     assert fast == [f.get_db_prep_save(getattr(invoice, f.attname), db) for f in fields]
+
+
+@pytest.mark.django_db(transaction=True)  # no test-wide transaction around it
+def test_ids_are_only_handed_back_inside_a_transaction():
+    # On SQLite the ids are worked out from the write lock the transaction holds.
+    event = Event(type="invoice.issued", data={}, created_at=datetime(2026, 3, 1, tzinfo=UTC))
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        insert_rows([event], returning_ids=True)
