@@ -21,6 +21,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +33,7 @@ from partnerdesk.billing.selectors import invoice_get, invoice_list
 from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.csvio import export_customers
-from partnerdesk.customers.selectors import customer_get, customer_list
+from partnerdesk.customers.selectors import customer_choices, customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_create, customer_update
 from partnerdesk.invitations.services import (
     customer_invitation_cancel,
@@ -69,6 +70,7 @@ from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoin
 from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
 
 PAGE_SIZE = 25
+ACTING_ON_CHOICES = 20  # customers the acting-on search shows at once
 INVALID = 422
 
 
@@ -126,6 +128,31 @@ def acting_on(request: HttpRequest, console: Console) -> HttpResponse:
         else:
             request.session[SESSION_ACTING_ON] = customer.public_id
     return redirect(_safe_next(request, reverse("web:dashboard")))
+
+
+@require_GET
+@reseller_view
+def acting_on_search(request: HttpRequest, console: Console) -> HttpResponse:
+    """The acting-on selector's search: the first customers by name matching what was typed.
+
+    While typing, htmx asks for the list alone (it drops down under the field); without
+    JavaScript the same form opens it as a page. Choosing posts to :func:`acting_on`."""
+    query = request.GET.get("q", "").strip()
+    found = customer_choices(console.tenant, search=query, limit=ACTING_ON_CHOICES + 1)
+    context = {
+        "customers": found[:ACTING_ON_CHOICES],
+        "more": len(found) > ACTING_ON_CHOICES,
+        "next": _safe_next(request, reverse("web:dashboard")),
+    }
+    # A boosted link or form (hx-boost on the body) wants the whole page, like a browser without htmx.
+    partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    if partial:
+        response = render(request, "web/_acting_on_results.html", context)
+    else:
+        context |= {"acting_on_query": query, "acting_on_next": context["next"]}
+        response = render(request, "web/acting_on.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
+    return response
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
