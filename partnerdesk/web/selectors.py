@@ -150,8 +150,8 @@ def _month_start(moment: datetime) -> datetime:
 
 # The 12-month chart, summed by the database. A subscription's seats at a moment are those
 # of its last seat-ledger entry ("now" entries, in (at, id) order) before that moment, or its
-# current seats when there is none yet. With the month ends e0 <= ... <= e11, ``{bucket}``
-# of a moment t is how many of them are <= t (12 for NULL), so "t < e_i" reads
+# current seats when there is none yet. With the month ends e0 <= ... <= e11, bucket(t)
+# is how many of them are <= t (12 for NULL), so "t < e_i" reads
 # "bucket(t) <= i". ``seg`` cuts each subscription's time into pieces (lo, hi] with the
 # seats held then (lo 0: from the start; hi 12: to the end). A piece counts at e_i while
 # lo <= i < hi and the subscription existed (created <= i < ended), as revenue once its paid
