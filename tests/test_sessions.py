@@ -33,6 +33,7 @@ def test_the_session_engine_follows_the_cache(tmp_path, redis_url, engine):
     assert out.stdout.strip() == engine, out.stderr
 
 
+@pytest.mark.redis
 @pytest.mark.django_db
 def test_with_redis_a_signed_in_page_reads_no_session_row(settings, client, reseller_and_user):
     try:
