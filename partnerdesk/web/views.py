@@ -7,6 +7,8 @@ it); a refused write re-renders its form with the service's message next to the 
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -71,6 +73,7 @@ from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpo
 
 PAGE_SIZE = 25
 ACTING_ON_CHOICES = 20  # customers the acting-on search shows at once
+NEW_SUBSCRIPTION_CUSTOMERS = 200  # customers listed in the new subscription form, at most
 INVALID = 422
 
 
@@ -210,11 +213,24 @@ def archived(request: HttpRequest, console: Console) -> HttpResponse:
 
 
 def _new_subscription_form(console: Console, data=None) -> forms.NewSubscriptionForm:
-    customers = customer_list(console.tenant).order_by("company_name")
+    """The form with every customer as a choice while there are few. Past
+    NEW_SUBSCRIPTION_CUSTOMERS only the acting-on customer (and one already chosen) is
+    listed: thousands of options made the page, and the live quote that builds the same
+    form at every keystroke, take half a second; the acting-on search finds the others."""
+    customers = customer_choices(console.tenant, limit=NEW_SUBSCRIPTION_CUSTOMERS + 1)
+    cut = len(customers) > NEW_SUBSCRIPTION_CUSTOMERS
+    if cut:
+        customers = [console.acting_on] if console.acting_on is not None else []
+        chosen = (data or {}).get("customer")
+        if chosen and all(c.public_id != chosen for c in customers):
+            with suppress(DomainError):  # not this reseller's: left out, so the form refuses it
+                customers.append(customer_get(console.tenant, chosen))
     initial = {"country": console.reseller.country}
     if console.acting_on is not None:
         initial["customer"] = console.acting_on.public_id
-    return forms.NewSubscriptionForm(data, customers=customers, products=selectors.products_for_sale(), initial=initial)
+    return forms.NewSubscriptionForm(
+        data, customers=customers, products=selectors.products_for_sale(), initial=initial, customers_cut=cut
+    )
 
 
 NEW_SUBSCRIPTION_ALIASES = {
