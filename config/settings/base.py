@@ -95,7 +95,10 @@ def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "partnerdesk.core.sqlite_backend"
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (CONN_MAX_AGE above), as on PostgreSQL: a new one per request
+        # cost 2-4 ms (open, the PRAGMAs, reading the schema, a cold page cache), more than
+        # the whole query work of most pages. Each web worker thread keeps its own.
+
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue up
         # (busy timeout) instead of failing mid-transaction; WAL lets readers go on.
         config["OPTIONS"] = {

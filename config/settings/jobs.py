@@ -28,6 +28,10 @@ WEBHOOKS_SEND_ON_COMMIT = True
 
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
+    # Every signed-in page reads the session: from Redis, not a database query. Written to
+    # both, so a flushed or restarted Redis only costs one query per session. Not with the
+    # file cache: it culls a third of its entries past 300 and would mostly miss.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

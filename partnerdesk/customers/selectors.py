@@ -40,6 +40,14 @@ def customer_list(
     return qs.order_by("-created_at", "-id")
 
 
+def customer_choices(tenant: Tenant, *, search: str = "", limit: int = 20) -> list[Customer]:
+    """At most ``limit`` of the tenant's own customers matching ``search`` (as in
+    :func:`customer_list`), by name: what a picker offers while the user types. Never the
+    whole list: a reseller may have tens of thousands of customers."""
+    qs = customer_list(tenant, search=search.strip()).select_related(None).only("public_id", "company_name")
+    return list(qs.order_by("company_name", "id")[:limit])
+
+
 def customer_get(tenant: Tenant, public_id: str, *, include_sub_resellers: bool = False) -> Customer:
     """The tenant's customer by public id; another tenant's id is simply not found."""
     customer = (

@@ -13,14 +13,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 
 from partnerdesk.accounts.models import Reseller, ResellerMembership
 from partnerdesk.core.actors import ROLE_PERMISSIONS, Actor, Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.models import Customer
-from partnerdesk.customers.selectors import customer_get, customer_list, customers_administered_by
+from partnerdesk.customers.selectors import customer_get, customers_administered_by
 
 SESSION_RESELLER = "pd_reseller"
 SESSION_CUSTOMER = "pd_customer"
@@ -49,22 +47,6 @@ class Console:
     @property
     def is_distributor(self) -> bool:
         return self.reseller is not None and self.reseller.sub_resellers.exists()
-
-    @property
-    def acting_on_options(self) -> str:
-        """The ``<option>`` elements of the acting-on selector (the reseller's own customers).
-
-        Built here rather than in a template loop: the list holds every customer, and with
-        thousands of them the template loop was most of each console page's time."""
-        if self.reseller is None:
-            return ""
-        chosen = self.acting_on.public_id if self.acting_on is not None else None
-        rows = customer_list(self.tenant).order_by("company_name", "id").values_list("public_id", "company_name")
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((public_id, mark_safe(" selected") if public_id == chosen else "", name) for public_id, name in rows),
-        )
 
     @property
     def can_manage(self) -> bool:

@@ -57,11 +57,16 @@ class NewSubscriptionForm(forms.Form):
     contact_name = forms.CharField(label=_("Customer contact name"), max_length=200, required=False)
     contact_email = forms.EmailField(label=_("Customer e-mail address"), required=False)
 
-    def __init__(self, *args, customers=(), products=(), **kwargs):
+    def __init__(self, *args, customers=(), products=(), customers_cut: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].choices = [("", _("A new customer"))] + [
             (c.public_id, c.company_name) for c in customers
         ]
+        if customers_cut:
+            self.fields["customer"].help_text = _(
+                "You have many customers: only the one you act on is listed here. "
+                "To choose another, find it under “Acting on” above."
+            )
         self.fields["product"].choices = [("", _("Choose a product"))] + [(p.code, p.name) for p in products]
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", views.dashboard, name="dashboard"),
     path("console/reseller", views.switch_reseller, name="switch_reseller"),
     path("console/acting-on", views.acting_on, name="acting_on"),
+    path("console/acting-on/search", views.acting_on_search, name="acting_on_search"),
     path("console/subscriptions/new", views.subscription_new, name="subscription_new"),
     path("console/subscriptions/new/quote", views.subscription_new_quote, name="subscription_new_quote"),
     path("console/subscriptions/archived", views.archived, name="archived"),

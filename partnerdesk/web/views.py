@@ -7,6 +7,8 @@ it); a refused write re-renders its form with the service's message next to the 
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -21,6 +23,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +35,7 @@ from partnerdesk.billing.selectors import invoice_get, invoice_list
 from partnerdesk.core import clock
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.csvio import export_customers
-from partnerdesk.customers.selectors import customer_get, customer_list
+from partnerdesk.customers.selectors import customer_choices, customer_get, customer_list
 from partnerdesk.customers.services import BUSINESS_FIELDS, customer_create, customer_update
 from partnerdesk.invitations.services import (
     customer_invitation_cancel,
@@ -69,6 +72,8 @@ from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoin
 from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
 
 PAGE_SIZE = 25
+ACTING_ON_CHOICES = 20  # customers the acting-on search shows at once
+NEW_SUBSCRIPTION_CUSTOMERS = 200  # customers listed in the new subscription form, at most
 INVALID = 422
 
 
@@ -128,6 +133,31 @@ def acting_on(request: HttpRequest, console: Console) -> HttpResponse:
     return redirect(_safe_next(request, reverse("web:dashboard")))
 
 
+@require_GET
+@reseller_view
+def acting_on_search(request: HttpRequest, console: Console) -> HttpResponse:
+    """The acting-on selector's search: the first customers by name matching what was typed.
+
+    While typing, htmx asks for the list alone (it drops down under the field); without
+    JavaScript the same form opens it as a page. Choosing posts to :func:`acting_on`."""
+    query = request.GET.get("q", "").strip()
+    found = customer_choices(console.tenant, search=query, limit=ACTING_ON_CHOICES + 1)
+    context = {
+        "customers": found[:ACTING_ON_CHOICES],
+        "more": len(found) > ACTING_ON_CHOICES,
+        "next": _safe_next(request, reverse("web:dashboard")),
+    }
+    # A boosted link or form (hx-boost on the body) wants the whole page, like a browser without htmx.
+    partial = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    if partial:
+        response = render(request, "web/_acting_on_results.html", context)
+    else:
+        context |= {"acting_on_query": query, "acting_on_next": context["next"]}
+        response = render(request, "web/acting_on.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Boosted"])
+    return response
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     """A local page to go back to; anything pointing elsewhere falls back to ``default``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -183,11 +213,24 @@ def archived(request: HttpRequest, console: Console) -> HttpResponse:
 
 
 def _new_subscription_form(console: Console, data=None) -> forms.NewSubscriptionForm:
-    customers = customer_list(console.tenant).order_by("company_name")
+    """The form with every customer as a choice while there are few. Past
+    NEW_SUBSCRIPTION_CUSTOMERS only the acting-on customer (and one already chosen) is
+    listed: thousands of options made the page, and the live quote that builds the same
+    form at every keystroke, take half a second; the acting-on search finds the others."""
+    customers = customer_choices(console.tenant, limit=NEW_SUBSCRIPTION_CUSTOMERS + 1)
+    cut = len(customers) > NEW_SUBSCRIPTION_CUSTOMERS
+    if cut:
+        customers = [console.acting_on] if console.acting_on is not None else []
+        chosen = (data or {}).get("customer")
+        if chosen and all(c.public_id != chosen for c in customers):
+            with suppress(DomainError):  # not this reseller's: left out, so the form refuses it
+                customers.append(customer_get(console.tenant, chosen))
     initial = {"country": console.reseller.country}
     if console.acting_on is not None:
         initial["customer"] = console.acting_on.public_id
-    return forms.NewSubscriptionForm(data, customers=customers, products=selectors.products_for_sale(), initial=initial)
+    return forms.NewSubscriptionForm(
+        data, customers=customers, products=selectors.products_for_sale(), initial=initial, customers_cut=cut
+    )
 
 
 NEW_SUBSCRIPTION_ALIASES = {

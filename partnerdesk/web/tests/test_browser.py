@@ -174,6 +174,25 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
     page.get_by_role("link", name="Customers").click()
     expect(page.locator("table.data")).to_contain_text("Invited")  # Kanal's admin has not accepted yet
     shot(page, "07-customers")
+
+    # Acting on (seed 004), by keyboard: type part of the name, Tab past "Search" to the match, Enter.
+    page.get_by_label("Find a customer to act on").focus()
+    page.keyboard.type("kanal")
+    results = page.locator("#acting-on-results")
+    expect(results.get_by_role("button", name="Kanal Druckerei GmbH")).to_be_visible()
+    expect(results).not_to_contain_text("Probe GmbH")
+    shot(page, "07b-acting-on-search")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(results.get_by_role("button", name="Kanal Druckerei GmbH")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".acting-on-current")).to_contain_text("Kanal Druckerei GmbH")
+    expect(page).to_have_url(re.compile(r"/console/customers/$"))
+    expect(page.locator("table.data")).to_contain_text("Kanal Druckerei GmbH")
+    expect(page.locator("table.data")).not_to_contain_text("Probe GmbH")
+    page.get_by_role("button", name="Show all customers").click()
+    expect(page.locator(".acting-on-current")).to_contain_text("All customers")
+    expect(page.locator("table.data")).to_contain_text("Probe GmbH")
     page.get_by_role("navigation", name="Console").get_by_role("link", name="Subscriptions", exact=True).click()
     expect(page.locator("table.data")).to_contain_text("Kanal Druckerei GmbH")
     shot(page, "08-dashboard")
@@ -254,6 +273,32 @@ def test_customer_portal_in_the_browser(browser_page, vendor, actor, annual_plan
     page.get_by_role("button", name="Add member").click()
     expect(page.get_by_text("anna@kunde.example was invited and holds a license.")).to_be_visible()
     shot(page, "12-portal-subscription")
+
+
+def test_acting_on_without_javascript(browser_page, vendor, reseller_and_user, actor, now):
+    """Without JavaScript the acting-on search opens a page of matches; choosing one is a plain POST."""
+    from playwright.sync_api import expect
+
+    from partnerdesk.customers.tests.factories import make_customer
+
+    for name in ["Kanal Druckerei GmbH", "Probe GmbH", "Kanalbau AG"]:
+        make_customer(actor, now=now, name=name)
+    context = browser_page.context.browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base = browser_page.base
+    sign_in_server_side(page, reseller_and_user[1])
+    page.goto(page.base + "/console/invoices/")
+    page.get_by_label("Find a customer to act on").fill("kanal")
+    page.get_by_label("Find a customer to act on").press("Enter")
+    expect(page.get_by_role("heading", name="Act on a customer")).to_be_visible()
+    found = page.locator("main").get_by_role("button")
+    expect(found).to_have_text(["Kanal Druckerei GmbH", "Kanalbau AG"])
+    shot(page, "07c-acting-on-without-javascript")
+    found.filter(has_text="Kanalbau AG").click()
+    expect(page).to_have_url(re.compile(r"/console/invoices/$"))
+    expect(page.locator(".acting-on-current")).to_contain_text("Kanalbau AG")
+    context.close()
 
 
 def test_keyboard_only_member_add(browser_page, vendor, reseller_and_user, annual_plan, actor, now):

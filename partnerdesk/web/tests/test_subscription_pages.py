@@ -81,6 +81,43 @@ def test_another_resellers_customer_cannot_be_chosen(client_in, trial_plan, othe
     assert Subscription.objects.count() == 1
 
 
+def test_with_many_customers_the_form_lists_only_the_acting_on_one(
+    client_in, actor, now, trial_plan, other_subscription, monkeypatch
+):
+    """Past NEW_SUBSCRIPTION_CUSTOMERS the customer field lists the acting-on customer only
+    (the acting-on search finds the others); any of the reseller's own is still accepted."""
+    from partnerdesk.customers.tests.factories import make_customer
+    from partnerdesk.web import views
+
+    monkeypatch.setattr(views, "NEW_SUBSCRIPTION_CUSTOMERS", 2)
+    _, beta, gamma = (make_customer(actor, now=now, name=name) for name in ["Alpha GmbH", "Beta AG", "Gamma KG"])
+    html = client_in.get("/console/subscriptions/new").content.decode()
+    assert "Alpha GmbH" not in html and "You have many customers" in html
+    german = client_in.get("/console/subscriptions/new", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Sie haben viele Kunden" in german
+    client_in.post("/console/acting-on", {"customer": beta.public_id})
+    html = client_in.get("/console/subscriptions/new").content.decode()
+    assert f'<option value="{beta.public_id}" selected>' in html and "Gamma KG" not in html
+    quote = client_in.get(
+        "/console/subscriptions/new/quote", {"customer": gamma.public_id, "product": "signatures-m365"}
+    )
+    assert quote.status_code == 200
+    refused = client_in.post("/console/subscriptions/new", new_form(customer=other_subscription.customer.public_id))
+    assert refused.status_code == 422 and "customer" in refused.context["form"].errors
+    created = client_in.post("/console/subscriptions/new", new_form(customer=gamma.public_id), follow=True)
+    assert created.status_code == 200
+    assert Subscription.objects.get(customer=gamma).plan == trial_plan
+
+
+def test_with_few_customers_the_form_lists_them_all(client_in, actor, now):
+    from partnerdesk.customers.tests.factories import make_customer
+
+    for name in ["Beta AG", "Alpha GmbH"]:
+        make_customer(actor, now=now, name=name)
+    html = client_in.get("/console/subscriptions/new").content.decode()
+    assert html.index("Alpha GmbH") < html.index("Beta AG") and "You have many customers" not in html
+
+
 def test_manage_page_shows_the_seed_details(client_in, subscription):
     html = client_in.get(url(subscription)).content.decode()
     for text in [subscription.public_id, "AxCrypt Business", "Next payment date", "Current period", "0 of 3"]:

@@ -134,6 +134,8 @@ RESELLER_PAGES = [
     "/console/settings",
     "/console/customers/new",
     "/console/webhooks",
+    "/console/acting-on/search",  # the acting-on selector's page without JavaScript
+    "/console/acting-on/search?q=nobody",
 ]
 
 
