@@ -1,3 +1,5 @@
+import string
+
 import pytest
 
 from partnerdesk.core.errors import DomainError
@@ -40,3 +42,14 @@ def test_public_ids_have_a_prefix_and_do_not_repeat():
     ids = {new_public_id("sub") for _ in range(1000)}
     assert len(ids) == 1000
     assert all(i.startswith("sub_") and len(i) == 24 for i in ids)
+    assert set("".join(i[4:] for i in ids)) <= set(string.ascii_letters + string.digits)
+
+
+def test_public_id_characters_are_uniform():
+    # Every character is made from exactly four of the 248 byte values kept.
+    from collections import Counter
+
+    from partnerdesk.core.ids import _DROPPED, _TO_CHARACTER
+
+    kept = [char for byte, char in enumerate(_TO_CHARACTER) if byte not in _DROPPED]
+    assert len(kept) == 248 and set(Counter(kept).values()) == {4} and len(set(kept)) == 62
