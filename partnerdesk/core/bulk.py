@@ -1,13 +1,13 @@
-"""Inserting many rows fast, for changes made in bulk (the billing run).
+"""Writing many rows fast, for changes made in bulk (the billing run).
 
-``QuerySet.bulk_create`` compiles every value of every row through the ORM's
-expression machinery; for the billing run's tens of thousands of ledger entries,
-invoices, lines, audit entries, events and e-mails that costs more than the rest of the
-run. :func:`insert_rows` prepares each value the way a save does (``pre_save`` fills
-public ids, ``get_db_prep_save`` adapts dates, decimals and JSON), but skips that work for
-the plain values (strings, integers, booleans, None) that a save passes on unchanged,
-and sends one ``executemany`` (or, when the ids are wanted, multi-row ``INSERT …
-RETURNING``).
+``Model(...)`` and ``QuerySet.bulk_create``/``bulk_update`` run every value of every row
+through the ORM's general machinery; for the billing run's tens of thousands of invoices,
+lines, audit entries, events and e-mails that cost more than the rest of the run.
+
+- :func:`unsaved` builds the same instance as ``Model(**values)``, without that cost;
+- :func:`prepared_rows` gives the values a save would send (``pre_save`` fills public
+  ids; ``get_db_prep_save`` only where it would change a value);
+- :func:`insert_rows` and :func:`update_rows` send them with one ``executemany``.
 """
 
 from __future__ import annotations
