@@ -336,11 +336,15 @@ def subscription_start(
 
 
 def launch_url(subscription: Subscription) -> str:
-    base = subscription.plan.product.launch_url
-    if not base:
+    return launch_url_for(subscription.plan.product.launch_url, subscription.public_id)
+
+
+def launch_url_for(product_launch_url: str, subscription_id: str) -> str:
+    """The product's launch URL for one subscription (from plain values, for lists)."""
+    if not product_launch_url:
         return ""
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}{urlencode({'subscription': subscription.public_id})}"
+    joiner = "&" if "?" in product_launch_url else "?"
+    return f"{product_launch_url}{joiner}{urlencode({'subscription': subscription_id})}"
 
 
 def subscription_cancel(
