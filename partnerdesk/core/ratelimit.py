@@ -9,9 +9,9 @@ Where the numbers live:
 - with ``REDIS_URL``: in Redis (one Lua script call), shared by every app machine;
 - else in ``ratelimit.sqlite3`` in the data folder (one UPSERT), shared by the processes of
   the one machine. Not the main database: each check is a write, and a write there would
-  queue behind every business transaction and be fsynced. This file is written without
-  fsync (``synchronous=OFF``): a power cut may forget the last few counts, which only lets a
-  key start again with a full bucket; a crashed process loses nothing (WAL).
+  queue behind every business transaction. Commits are not fsynced (WAL, ``synchronous=NORMAL``):
+  a crashed process loses nothing, a power cut at most the last counts, which only gives a key
+  a full bucket again.
 Django's file-based cache, used before, was several syscalls and a rename per request, and its
 read-then-write of the request history let two processes count one request each over the
 other's.
@@ -59,7 +59,7 @@ class SqliteStore:
         if getattr(local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=True)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("CREATE TABLE IF NOT EXISTS rate_limit (key TEXT PRIMARY KEY, tat INTEGER NOT NULL)")
             local.conn, local.pid = conn, os.getpid()
         return local.conn

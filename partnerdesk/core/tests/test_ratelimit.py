@@ -68,6 +68,9 @@ def test_the_store_follows_the_settings(settings, tmp_path):
     settings.RATE_LIMIT_FILE = tmp_path / "a.sqlite3"
     assert isinstance(ratelimit.store(), SqliteStore)
     assert ratelimit.store().path == tmp_path / "a.sqlite3"
+    conn = ratelimit.store()._connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert conn.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL: no fsync per request
 
 
 @pytest.mark.redis
