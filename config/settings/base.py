@@ -95,7 +95,8 @@ def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "partnerdesk.core.sqlite_backend"
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (60 s, like PostgreSQL's): a new one costs its pragmas and
+        # reading the schema again, about 1-2 ms, more than a whole API list request.
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue up
         # (busy timeout) instead of failing mid-transaction; WAL lets readers go on.
         config["OPTIONS"] = {

@@ -59,7 +59,15 @@ class CustomerAdminInput:
 
 
 def _lock(subscription: Subscription) -> Subscription:
-    return Subscription.objects.select_for_update().select_related("plan__product").get(pk=subscription.pk)
+    """The subscription row, locked; its plan, product, customer and reseller read along (every
+    service audits against the customer and reseller), but only the subscription row is locked:
+    on PostgreSQL a plain FOR UPDATE would lock the joined plan and product rows too, shared by
+    every subscription of the plan."""
+    return (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("plan__product", "customer", "reseller")
+        .get(pk=subscription.pk)
+    )
 
 
 def _require_manager(actor: Actor, subscription: Subscription, *, members_only: bool = False) -> None:

@@ -8,8 +8,10 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from ninja.renderers import JSONRenderer
 
+from partnerdesk.accounts.models import Reseller
 from partnerdesk.accounts.services import apikey_create
 from partnerdesk.catalog.models import Plan, Product
 from partnerdesk.core.actors import Actor
@@ -128,3 +130,57 @@ def test_each_row_is_what_the_detail_endpoint_says(client, actor, varied):
         assert json.dumps(row) == json.dumps(detail.json())  # same fields, same order, same values
     launch_urls = [row["launch_url"] for row in rows]
     assert "https://signatures.example/start?src=pd&subscription=" + varied[-1].public_id in launch_urls
+
+
+def _plan(code: str, **fields) -> Plan:
+    product = Product.objects.create(code=f"{code}-product", name=f"{code} product", launch_url="https://x.example/go")
+    defaults = {"name": "Plan", "term_months": 12, "price_per_seat": "119.99"}
+    return Plan.objects.create(product=product, code=code, **(defaults | fields))
+
+
+TOP_UPS = {
+    "whole months, VAT": ("actor", {"proration_policy": "whole_months"}, 5, 7),
+    "daily, VAT": ("actor", {"proration_policy": "daily", "term_months": 1, "price_per_seat": "7.33"}, 3, 4),
+    "reverse charge": ("other_actor", {"proration_policy": "daily"}, 2, 9),
+    "trial, nothing charged": ("actor", {"trial_days": 14, "term_months": 1}, 2, 3),
+    "no proration": ("actor", {"proration_policy": "none"}, 2, 3),
+    "reduction at renewal": ("actor", {}, 6, 4),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", TOP_UPS.values(), ids=TOP_UPS.keys())
+def test_the_seats_answer_is_what_get_says_afterwards(client, request, case):
+    """POST …/seats renders the service's own objects instead of reading them back: it must say
+    exactly what GET of the subscription and of the invoice say afterwards."""
+    who, plan_fields, seats, new_seats = case
+    actor = request.getfixturevalue(who)
+    request.getfixturevalue("vendor")
+    if who == "other_actor":  # a Dutch business with a VAT id: reverse charge
+        Reseller.objects.filter(pk=actor.reseller.pk).update(vat_id="NL004495445B01")
+    now = timezone.now()
+    plan = _plan(f"render-{len(plan_fields)}-{seats}-{new_seats}", **plan_fields)
+    subscription = make_subscription(actor, plan, now=now - timedelta(days=3), seats=seats)
+    services.subscription_start(actor=actor, subscription=subscription, now=now - timedelta(days=2))
+    key = apikey_create(actor=Actor.system(), reseller=actor.reseller).secret
+    auth = {"Authorization": f"Bearer {key}"}
+
+    response = client.post(
+        f"/api/v1/subscriptions/{subscription.public_id}/seats",
+        data={"seats": new_seats},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    expected = {
+        "subscription": client.get(f"/api/v1/subscriptions/{subscription.public_id}", headers=auth).json(),
+        "invoice": None,
+    }
+    if answer["invoice"] is not None:
+        expected["invoice"] = client.get(f"/api/v1/invoices/{answer['invoice']['id']}", headers=auth).json()
+    assert json.dumps(answer) == json.dumps(expected)
+    if who == "other_actor":
+        assert answer["invoice"]["reverse_charge"] is True and answer["invoice"]["tax"] == "0.00"
+    charged = plan_fields.get("proration_policy") != "none" and "trial_days" not in plan_fields
+    assert (answer["invoice"] is not None) == (charged and new_seats > seats)
