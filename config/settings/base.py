@@ -98,7 +98,9 @@ def _database(url: str) -> dict:
         # Connections are kept (60 s, like PostgreSQL's): a new one costs its pragmas and
         # reading the schema again, about 1-2 ms, more than a whole API list request.
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue up
-        # (busy timeout) instead of failing mid-transaction; WAL lets readers go on.
+        # (core/sqlite_backend) instead of failing mid-transaction; WAL lets readers go on.
+        # synchronous=NORMAL: no fsync per commit; safe against process crashes, a power cut
+        # can lose the last commits (README, "Durability on SQLite").
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
