@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -16,7 +17,7 @@ from partnerdesk.accounts.selectors import apikey_authenticate
 from partnerdesk.core.actors import Actor, Tenant
 from partnerdesk.core.ratelimit import rate_limit_take
 
-# Writing last_used_at on every request would turn every read into a write.
+# Writing last_used_at on every request would turn every read into a write: once a minute per key.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -41,7 +42,9 @@ class ApiKeyAuth(HttpBearer):
             return None
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            # Conditional, so processes that read the same old value write it once between them.
+            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_RESOLUTION)
+            ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
         return actor_for_key(api_key)
 
 
