@@ -58,11 +58,25 @@ class SqliteStore:
         # A forked process (gunicorn worker) must not share its parent's connection.
         if getattr(local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=True)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("CREATE TABLE IF NOT EXISTS rate_limit (key TEXT PRIMARY KEY, tat INTEGER NOT NULL)")
+            self._set_up(conn)
             local.conn, local.pid = conn, os.getpid()
         return local.conn
+
+    @staticmethod
+    def _set_up(conn: sqlite3.Connection) -> None:
+        # Two workers' first requests may create the file together: switching a new file to
+        # WAL can fail at once with "locked" (no busy wait for it), so it is tried again.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS rate_limit (key TEXT PRIMARY KEY, tat INTEGER NOT NULL)")
 
     def take(self, key: str, *, interval: int, period: int, now: int) -> bool:
         params = {"key": key, "now": now, "interval": interval, "period": period}

@@ -85,11 +85,11 @@ def _take_many(path: str, key: str, n: int, queue) -> None:
 
 
 def test_processes_share_the_sqlite_file_and_never_both_take_the_last_request(tmp_path):
-    """Four processes, 60 attempts each at once, against 100 per 100 s: exactly 100 pass."""
+    """Four processes, 60 attempts each at once, against 100 per 100 s: exactly 100 pass. The
+    file does not exist yet: creating it together (and switching it to WAL) must not fail."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     path = str(tmp_path / "shared.sqlite3")
-    SqliteStore(path).take("warm", interval=1, period=1, now=T0)  # create the file first
     workers = [context.Process(target=_take_many, args=(path, "shared", 60, queue)) for _ in range(4)]
     for worker in workers:
         worker.start()
