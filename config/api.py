@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from ninja import NinjaAPI
 
 from partnerdesk.audit.api import router as audit_router
@@ -28,7 +27,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=ApiKeyAuth(),
-    throttle=[PerKeyRateThrottle(settings.API_RATE)],
+    throttle=[PerKeyRateThrottle()],
 )
 errors.register(api)
 

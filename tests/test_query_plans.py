@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from bench.seed import seed
+from bench.seed import BENCH_RESELLER, seed
+from partnerdesk.accounts.models import Reseller
 from partnerdesk.core.actors import Tenant
 from partnerdesk.customers.models import Customer
 from partnerdesk.customers.selectors import customer_list
+from partnerdesk.subscriptions.schemas import SUBSCRIPTION_COLUMNS
 from partnerdesk.subscriptions.selectors import subscription_list
 from partnerdesk.subscriptions.tests.factories import make_subscription
 
@@ -57,6 +59,21 @@ def test_filters_use_indexes(big_neighbour_and_small_reseller):
         else:
             assert "SCAN subscriptions_subscription" not in plan.replace("USING", "\n"), plan
             assert "SCAN customers_customer" not in plan.replace("USING", "\n"), plan
+
+
+@pytest.mark.django_db
+def test_the_api_list_reads_its_page_from_the_newest_first_index(big_neighbour_and_small_reseller):
+    """GET /api/v1/subscriptions (live and archived, newest first) for a reseller with thousands
+    of subscriptions: the first page is read in index order and stops after 21 rows, never
+    sorting all of them (for a handful of rows a sort is cheaper, and the planner rightly sorts)."""
+    tenant = Tenant.for_reseller(Reseller.objects.get(name=BENCH_RESELLER))
+    qs = subscription_list(tenant, archived=None).values(*SUBSCRIPTION_COLUMNS).order_by("-created_at", "-pk")
+    plan = plan_of(qs[:21])
+    assert "sub_reseller_all_newest" in plan, plan
+    if connection.vendor == "postgresql":
+        assert "Sort" not in plan, plan
+    else:
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
 @pytest.mark.django_db

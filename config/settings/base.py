@@ -95,12 +95,12 @@ def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "partnerdesk.core.sqlite_backend"
-        # Connections are kept (CONN_MAX_AGE above), as on PostgreSQL: a new one per request
-        # cost 2-4 ms (open, the PRAGMAs, reading the schema, a cold page cache), more than
-        # the whole query work of most pages. Each web worker thread keeps its own.
-
+        # Connections are kept (60 s, like PostgreSQL's): a new one costs its pragmas and
+        # reading the schema again, about 1-2 ms, more than a whole API list request.
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue up
-        # (busy timeout) instead of failing mid-transaction; WAL lets readers go on.
+        # (core/sqlite_backend) instead of failing mid-transaction; WAL lets readers go on.
+        # synchronous=NORMAL: no fsync per commit; safe against process crashes, a power cut
+        # can lose the last commits (README, "Durability on SQLite").
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

@@ -26,6 +26,11 @@ BILLING_RUN_BATCH = int(env.get("PARTNERDESK_BILLING_BATCH") or 500)
 # (webhooks/events.py); the every-minute job sends them anyway.
 WEBHOOKS_SEND_ON_COMMIT = True
 
+# The API's per-key rate limit (core/ratelimit.py): on Redis when set, else in a small SQLite
+# file of its own that every process on this machine shares.
+RATE_LIMIT_REDIS_URL = _REDIS_URL
+RATE_LIMIT_FILE = _DATA_DIR / "ratelimit.sqlite3"
+
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
     # Every signed-in page reads the session: from Redis, not a database query. Written to

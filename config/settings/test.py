@@ -23,6 +23,9 @@ from config import env  # noqa: E402
 # the Redis- and SQLite-backed queues have their own tests with a real consumer.
 HUEY = env.huey_settings(redis_url="", data_dir=DATA_DIR, immediate=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The rate limit's real store: keys are random, so test runs sharing the file never meet.
+RATE_LIMIT_REDIS_URL = ""
+RATE_LIMIT_FILE = DATA_DIR / "test-ratelimit.sqlite3"
 
 # Tests send webhooks explicitly (deliver_due) and look at pending deliveries in between;
 # the on-commit job has its own test (webhooks/tests/test_tasks.py).

@@ -95,9 +95,10 @@ def invoice_issued_emails(*, invoice: Invoice, recipients: list[str] | None = No
     ]
 
 
-def invoice_issued_notify(*, invoice: Invoice, now: datetime) -> None:
-    """The ``invoice.issued`` event and the "invoice issued" e-mail to the billed party."""
-    record_events([invoice_issued_event(invoice=invoice, now=now)])
+def invoice_issued_notify(*, invoice: Invoice, now: datetime, lines: list[InvoiceLine] | None = None) -> None:
+    """The ``invoice.issued`` event and the "invoice issued" e-mail to the billed party
+    (``lines``: the invoice's lines when the caller has them)."""
+    record_events([invoice_issued_event(invoice=invoice, now=now, lines=lines)])
     outbox_add_many(invoice_issued_emails(invoice=invoice))
 
 

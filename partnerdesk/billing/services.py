@@ -200,7 +200,8 @@ def invoice_issue(
     for line in lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(lines)
-    invoice_issued_notify(invoice=invoice, now=now)
+    invoice.customer = subscription.customer  # the event and the e-mail show it: not read again
+    invoice_issued_notify(invoice=invoice, now=now, lines=lines)
     if audit:
         audit_record(
             actor=actor,

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import autodiscover_modules, import_string
 from huey import Huey, RedisHuey, SqliteHuey
+from huey.storage import SqliteStorage
 from huey.utils import load_class
 
 from partnerdesk.core import clock
@@ -42,8 +43,25 @@ class RedisQueue(_OncePerMinute, RedisHuey):
     """The queue on Redis; periodic jobs queued once per due minute by all workers together."""
 
 
+class _SqliteStorage(SqliteStorage):
+    """huey's SQLite storage without an fsync per enqueue (WAL, ``synchronous=NORMAL``).
+
+    huey leaves SQLite at ``synchronous=FULL``: every job queued by a request (e-mail delivery,
+    webhook sending, after the change commits) waited for the disk. Nothing is lost when a
+    process crashes; a power cut can lose the last jobs queued, and every job queued by a request
+    only hastens work kept in the main database (the outbox, webhook deliveries), which the
+    every-minute jobs pick up anyway."""
+
+    def _create_connection(self):
+        conn = super()._create_connection()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+
 class SqliteQueue(_OncePerMinute, SqliteHuey):
     """The queue in a SQLite file; periodic jobs queued once per due minute by all workers together."""
+
+    storage_class = _SqliteStorage
 
 
 def build_huey(config: dict) -> Huey:

@@ -9,7 +9,7 @@ from pydantic import StrictBool, StrictInt
 from partnerdesk.core.api.schemas import StrictSchema
 from partnerdesk.customers.schemas import CustomerIn
 from partnerdesk.subscriptions.models import Member, Subscription, SubscriptionAdmin
-from partnerdesk.subscriptions.services import launch_url
+from partnerdesk.subscriptions.services import launch_url_for
 
 
 class CustomerAdminIn(StrictSchema):
@@ -81,28 +81,64 @@ class AdminOut(Schema):
     created_at: datetime
 
 
-def render_subscription(sub: Subscription) -> dict:
+# What the API shows of a subscription, as ``.values()`` columns: lists read these plain values
+# (no model instances), single objects are read through the same names, so both render alike.
+SUBSCRIPTION_COLUMNS = (
+    "public_id",
+    "customer__public_id",
+    "plan__product__code",
+    "plan__product__launch_url",
+    "plan__code",
+    "status",
+    "seats",
+    "assigned",
+    "trial_ends_at",
+    "current_period_start",
+    "current_period_end",
+    "next_payment_date",
+    "pending_seats",
+    "cancel_at_period_end",
+    "archived",
+    "started_at",
+    "customer_can_manage",
+    "payment_method",
+    "created_at",
+)
+
+
+def render_subscription_row(row: dict) -> dict:
+    """A subscription as SubscriptionOut shows it, from its SUBSCRIPTION_COLUMNS values."""
     return {
-        "id": sub.public_id,
-        "customer": sub.customer.public_id,
-        "product": sub.plan.product.code,
-        "plan": sub.plan.code,
-        "status": sub.status,
-        "seats": sub.seats,
-        "assigned": sub.assigned,
-        "trial_ends_at": sub.trial_ends_at,
-        "current_period_start": sub.current_period_start,
-        "current_period_end": sub.current_period_end,
-        "next_payment_date": sub.next_payment_date,
-        "pending_seats": sub.pending_seats,
-        "cancel_at_period_end": sub.cancel_at_period_end,
-        "archived": sub.archived,
-        "started_at": sub.started_at,
-        "launch_url": launch_url(sub) if sub.started_at else "",
-        "customer_can_manage": sub.customer_can_manage,
-        "payment_method": sub.payment_method,
-        "created_at": sub.created_at,
+        "id": row["public_id"],
+        "customer": row["customer__public_id"],
+        "product": row["plan__product__code"],
+        "plan": row["plan__code"],
+        "status": row["status"],
+        "seats": row["seats"],
+        "assigned": row["assigned"],
+        "trial_ends_at": row["trial_ends_at"],
+        "current_period_start": row["current_period_start"],
+        "current_period_end": row["current_period_end"],
+        "next_payment_date": row["next_payment_date"],
+        "pending_seats": row["pending_seats"],
+        "cancel_at_period_end": row["cancel_at_period_end"],
+        "archived": row["archived"],
+        "started_at": row["started_at"],
+        "launch_url": launch_url_for(row["plan__product__launch_url"], row["public_id"]) if row["started_at"] else "",
+        "customer_can_manage": row["customer_can_manage"],
+        "payment_method": row["payment_method"],
+        "created_at": row["created_at"],
     }
+
+
+def render_subscription(sub: Subscription) -> dict:
+    row = {}
+    for column in SUBSCRIPTION_COLUMNS:
+        value = sub
+        for name in column.split("__"):
+            value = getattr(value, name)
+        row[column] = value
+    return render_subscription_row(row)
 
 
 def render_member(member: Member) -> dict:

@@ -59,7 +59,15 @@ class CustomerAdminInput:
 
 
 def _lock(subscription: Subscription) -> Subscription:
-    return Subscription.objects.select_for_update().select_related("plan__product").get(pk=subscription.pk)
+    """The subscription row, locked; its plan, product, customer and reseller read along (every
+    service audits against the customer and reseller), but only the subscription row is locked:
+    on PostgreSQL a plain FOR UPDATE would lock the joined plan and product rows too, shared by
+    every subscription of the plan."""
+    return (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("plan__product", "customer", "reseller")
+        .get(pk=subscription.pk)
+    )
 
 
 def _require_manager(actor: Actor, subscription: Subscription, *, members_only: bool = False) -> None:
@@ -336,11 +344,15 @@ def subscription_start(
 
 
 def launch_url(subscription: Subscription) -> str:
-    base = subscription.plan.product.launch_url
-    if not base:
+    return launch_url_for(subscription.plan.product.launch_url, subscription.public_id)
+
+
+def launch_url_for(product_launch_url: str, subscription_id: str) -> str:
+    """The product's launch URL for one subscription (from plain values, for lists)."""
+    if not product_launch_url:
         return ""
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}{urlencode({'subscription': subscription.public_id})}"
+    joiner = "&" if "?" in product_launch_url else "?"
+    return f"{product_launch_url}{joiner}{urlencode({'subscription': subscription_id})}"
 
 
 def subscription_cancel(

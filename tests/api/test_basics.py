@@ -107,3 +107,32 @@ def test_suspended_resellers_keys_stop_working(api, reseller):
     reseller.status = "suspended"
     reseller.save(update_fields=["status"])
     assert_error(api.get("/products"), 401, "authentication_failed")
+
+
+@pytest.mark.django_db
+def test_last_use_is_written_at_most_once_a_minute(client, reseller, vendor):
+    """A read must not become a write: the key's last use is recorded when it is older than a minute."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerdesk.accounts.models import ApiKey
+    from partnerdesk.accounts.services import apikey_create
+    from partnerdesk.core.actors import Actor
+
+    created = apikey_create(actor=Actor.system(), reseller=reseller)
+    auth = {"Authorization": f"Bearer {created.secret}"}
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/subscriptions", headers=auth).status_code == 200
+        return [q["sql"] for q in captured if q["sql"].startswith("UPDATE") and "accounts_apikey" in q["sql"]]
+
+    assert len(writes()) == 1  # first use
+    first = ApiKey.objects.get(pk=created.api_key.pk).last_used_at
+    assert writes() == [] and writes() == []
+    assert ApiKey.objects.get(pk=created.api_key.pk).last_used_at == first
+    ApiKey.objects.filter(pk=created.api_key.pk).update(last_used_at=first - timedelta(seconds=61))
+    assert len(writes()) == 1
+    assert ApiKey.objects.get(pk=created.api_key.pk).last_used_at > first

@@ -51,3 +51,17 @@ def test_list_endpoints_do_not_grow_with_rows(client, actor, annual_plan, now, v
         webhook_endpoint_create(actor=actor, url=f"https://hooks.example.com/{n}", events=["*"], now=now)
     large = {path: queries(client, key, path) for path in paths}
     assert large == small
+
+
+@pytest.mark.django_db
+def test_the_subscription_list_is_two_queries_the_key_and_the_page(client, actor, annual_plan, now, vendor):
+    """No session lookup, no count, no last-use write within the minute, no per-row reads."""
+    for _ in range(3):
+        make_subscription(actor, annual_plan, now=now, seats=2)
+    key = apikey_create(actor=Actor.system(), reseller=actor.reseller).secret
+    queries(client, key, "/subscriptions")  # the first use records last_used_at
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/subscriptions", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200 and len(response.json()["data"]) == 3
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0].strip('"') for q in captured]
+    assert tables == ["accounts_apikey", "subscriptions_subscription"], [q["sql"] for q in captured]

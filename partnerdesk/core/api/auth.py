@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from partnerdesk.accounts.models import ApiKey
 from partnerdesk.accounts.selectors import apikey_authenticate
 from partnerdesk.core.actors import Actor, Tenant
+from partnerdesk.core.ratelimit import rate_limit_take
 
-# Writing last_used_at on every request would turn every read into a write.
+# Writing last_used_at on every request would turn every read into a write: once a minute per key.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -39,24 +42,40 @@ class ApiKeyAuth(HttpBearer):
             return None
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_RESOLUTION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            # Conditional, so processes that read the same old value write it once between them.
+            stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_RESOLUTION)
+            ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
         return actor_for_key(api_key)
 
 
-class PerKeyRateThrottle(SimpleRateThrottle):
-    """N requests per second per API key (PARTNERDESK_API_RATE, default 100/s)."""
+class PerKeyRateThrottle(BaseThrottle):
+    """N requests per period per API key (PARTNERDESK_API_RATE, default 100/s), counted in the
+    store every app process shares (core/ratelimit.py).
 
-    scope = "api_key"
+    ninja keeps one instance for all threads and asks ``wait()`` right after a refusal, in the
+    same thread: the wait is kept per thread, not on the instance."""
+
+    def __init__(self) -> None:
+        self._parsed: tuple[str, int, int] | None = None
+        self._refused = threading.local()
+
+    def _rate(self) -> tuple[int, int]:
+        # Read per request, so the rate can be changed without rebuilding the API.
+        rate = settings.API_RATE
+        if self._parsed is None or self._parsed[0] != rate:
+            parsed = SimpleRateThrottle(rate)  # ninja's rate syntax: "100/s", "5/m", …
+            self._parsed = (rate, parsed.num_requests, parsed.duration)
+        return self._parsed[1], self._parsed[2]
 
     def allow_request(self, request: HttpRequest) -> bool:
-        # Read per request, so the rate can be changed without rebuilding the API.
-        self.rate = settings.API_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
-
-    def get_cache_key(self, request: HttpRequest) -> str | None:
         actor = getattr(request, "auth", None)
         if not isinstance(actor, Actor) or actor.api_key is None:
-            return None
+            return True
+        count, period = self._rate()
         # The hash, not the pk: a pk can be reused after a rollback, a key hash never is.
-        return self.cache_format % {"scope": self.scope, "ident": actor.api_key.key_hash}
+        decision = rate_limit_take(key=actor.api_key.key_hash, count=count, period_seconds=period)
+        self._refused.wait = decision.retry_after
+        return decision.allowed
+
+    def wait(self) -> float | None:
+        return getattr(self._refused, "wait", None)

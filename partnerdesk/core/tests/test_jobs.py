@@ -57,6 +57,14 @@ def test_the_default_queue_is_a_sqlite_file_in_the_data_folder(tmp_path):
     assert run_with_consumer(huey) == 5
 
 
+def test_the_sqlite_queue_does_not_fsync_each_job(tmp_path):
+    """WAL with synchronous=NORMAL (1): queuing a job from a request does not wait for the disk."""
+    huey = build_huey(huey_settings(redis_url="", data_dir=tmp_path))
+    with huey.storage.db() as cursor:
+        assert cursor.execute("PRAGMA synchronous").fetchone() == (1,)
+        assert cursor.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 @pytest.mark.redis
 def test_the_redis_queue_runs_jobs_with_a_real_consumer():
     try:
