@@ -99,12 +99,13 @@ def _database(url: str) -> dict:
         # reading the schema again, about 1-2 ms, more than a whole API list request.
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue up
         # (core/sqlite_backend) instead of failing mid-transaction; WAL lets readers go on.
-        # synchronous=NORMAL: no fsync per commit; safe against process crashes, a power cut
-        # can lose the last commits (README, "Durability on SQLite").
+        # synchronous=FULL: each commit is on disk before anything is sent for it (an invoice
+        # e-mail, a webhook); NORMAL would lose the last commits in a power cut while their
+        # numbers were already out (README, "Durability on SQLite").
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         }
     return config
 
