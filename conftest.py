@@ -29,6 +29,19 @@ def pytest_sessionfinish(session, exitstatus):
             session.exitstatus = 1
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of the SQLite backend itself do not apply to a PostgreSQL run: deselected there
+    (not skipped: nothing is missing)."""
+    from django.conf import settings
+
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    deselected = [item for item in items if item.get_closest_marker("sqlite_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

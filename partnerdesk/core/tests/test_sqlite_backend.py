@@ -12,7 +12,7 @@ from django.db import OperationalError, connection, connections, transaction
 
 from partnerdesk.core.sqlite_backend.base import writers_lock_path
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+pytestmark = pytest.mark.sqlite_only
 
 
 def turn_is_free() -> bool:
@@ -79,3 +79,11 @@ def test_waiting_for_the_turn_gives_up_after_the_timeout(monkeypatch):
         os.close(fd)
     with transaction.atomic():  # free again
         pass
+
+
+@pytest.mark.django_db
+def test_every_commit_is_fsynced():
+    # FULL (2): an invoice number e-mailed after its commit is on disk (README, "Durability").
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone() == (2,)
