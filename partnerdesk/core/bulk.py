@@ -12,6 +12,8 @@ lines, audit entries, events and e-mails that cost more than the rest of the run
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
@@ -153,6 +155,22 @@ def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool
     return rows
 
 
+@contextmanager
+def _bulk_cursor() -> Iterator[Any]:
+    """A cursor for one statement over many rows. On PostgreSQL the driver's server-side
+    binding cursor: Django's client-side binding quotes every value into the SQL text in
+    Python; this one sends the values apart, and psycopg prepares the statement once."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
 def update_rows(objs: list[Model], names: list[str]) -> None:
     """Write the fields ``names`` of every one of ``objs`` (saved, all of one model) in one
     ``executemany`` (``bulk_update`` builds a CASE expression per field and row, which
@@ -165,7 +183,7 @@ def update_rows(objs: list[Model], names: list[str]) -> None:
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     pk = connection.ops.quote_name(meta.pk.column)
     rows = [[*values, obj.pk] for obj, values in zip(objs, prepared_rows(objs, fields), strict=True)]
-    with connection.cursor() as cursor:
+    with _bulk_cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
 
 
@@ -180,7 +198,7 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row_sql = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
+    with _bulk_cursor() as cursor:
         if not returning_ids:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
             return
@@ -190,15 +208,12 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         if connection.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
             # order; one multi-row statement instead would cost more to build than to run.
-            with connection.connection.cursor() as raw:  # Django's cursor has no ``returning``
-                raw.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True
-                )
-                ids = []
-                while True:
-                    ids.append(raw.fetchone()[0])
-                    if not raw.nextset():
-                        break
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True)
+            ids = []
+            while True:
+                ids.append(cursor.fetchone()[0])
+                if not cursor.nextset():
+                    break
             _set_ids(objs, ids)
             return
         # SQLite: this transaction holds the database's only write lock, so the new rows
