@@ -68,7 +68,7 @@ def setup(n: int, *, email: bool = True) -> None:
             country=c,
             discount_percent=Decimal(d),
             vat_id=v,
-            # With a contact, each invoice is e-mailed (rendered into the outbox in the run).
+            # With a contact, each invoice gets an e-mail in the outbox (rendered when sent).
             contact_email=f"billing@reseller{r}.example" if email else "",
         )
         for r, (c, d, v) in enumerate([("DE", "20", ""), ("NL", "15", "NL004495445B01"), ("US", "10", "")])
