@@ -112,6 +112,30 @@ class _RunCache:
         return self._contacts[pk]
 
 
+def _start_next_period(sub: Subscription, *, actor: Actor, now: datetime) -> SeatLedgerEntry | None:
+    """Move ``sub`` (in memory) to its next period from its billing anchor, with a scheduled
+    seat reduction applied; returns the unsaved ledger entry when the seat count changes
+    (the ledger holds changes: a plain renewal is in the audit log and on the invoice)."""
+    start = sub.current_period_end
+    end = next_period_end(sub.billing_anchor or start, start, sub.plan.term_months)
+    seats = sub.pending_seats or sub.seats
+    entry = None
+    if seats != sub.seats:
+        entry = unsaved(
+            SeatLedgerEntry,
+            subscription=sub,
+            at=now,
+            seats_from=sub.seats,
+            seats_to=seats,
+            reason=SeatLedgerEntry.Reason.RENEWAL,
+            effective="renewal",
+            actor=actor.audit_label,
+        )
+    sub.seats, sub.pending_seats = seats, None
+    sub.current_period_start, sub.current_period_end, sub.next_payment_date = start, end, end.date()
+    return entry
+
+
 def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _RunCache | None = None) -> tuple:
     """Handle one ended period of one subscription, in one transaction.
 
@@ -140,24 +164,10 @@ def end_period(*, actor: Actor, subscription_id: int, now: datetime, cache: _Run
         else:
             outcome = "renewed"
             action = "subscription.renew"
-            start = locked.current_period_end
-            end = next_period_end(locked.billing_anchor or start, start, locked.plan.term_months)
-            seats = locked.pending_seats or locked.seats
-            if seats != locked.seats:  # the ledger holds changes; a plain renewal is in the audit log
-                SeatLedgerEntry.objects.create(
-                    subscription=locked,
-                    at=now,
-                    seats_from=locked.seats,
-                    seats_to=seats,
-                    reason=SeatLedgerEntry.Reason.RENEWAL,
-                    effective="renewal",
-                    actor=actor.audit_label,
-                )
-            locked.seats = seats
-            locked.pending_seats = None
-            locked.current_period_start = start
-            locked.current_period_end = end
-            locked.next_payment_date = end.date()
+            entry = _start_next_period(locked, actor=actor, now=now)
+            if entry is not None:
+                entry.save(force_insert=True)
+            start, end, seats = locked.current_period_start, locked.current_period_end, locked.seats
             locked.save(update_fields=["seats", "pending_seats", *_PERIOD_FIELDS])
             if seats != before["seats"]:  # the scheduled reduction takes effect
                 record_subscription_event(
@@ -249,27 +259,10 @@ def end_periods_batch(*, actor: Actor, ids: list[int], now: datetime, cache: _Ru
                 products.append(sub.plan.product)
                 counts[outcome] += 1
                 continue
-            start = sub.current_period_end
-            end = next_period_end(sub.billing_anchor or start, start, sub.plan.term_months)
-            seats = sub.pending_seats or sub.seats
-            if seats != sub.seats:
-                ledger.append(
-                    unsaved(
-                        SeatLedgerEntry,
-                        subscription=sub,
-                        at=now,
-                        seats_from=sub.seats,
-                        seats_to=seats,
-                        reason=SeatLedgerEntry.Reason.RENEWAL,
-                        effective="renewal",
-                        actor=actor.audit_label,
-                    )
-                )
-            sub.seats = seats
-            sub.pending_seats = None
-            sub.current_period_start = start
-            sub.current_period_end = end
-            sub.next_payment_date = end.date()
+            entry = _start_next_period(sub, actor=actor, now=now)
+            if entry is not None:
+                ledger.append(entry)
+            start, end, seats = sub.current_period_start, sub.current_period_end, sub.seats
             if seats != before["seats"]:
                 events.append(
                     _subscription_event(
