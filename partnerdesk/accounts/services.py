@@ -263,3 +263,46 @@ def team_member_remove(*, actor: Actor, membership: ResellerMembership, now: dat
             before=before,
             now=now,
         )
+
+
+RESELLER_BUSINESS_FIELDS = ["address", "contact_email", "vat_id", "language"]
+
+
+def reseller_business_update(*, actor: Actor, data: dict, now: datetime | None = None) -> Reseller:
+    """A reseller's owner keeps its own business information current (address, contact,
+    VAT ID, language). Name, country and discount stay with vendor staff: the name is
+    how companies find the reseller, and country and discount change what invoices say."""
+    actor.require("team")
+    if actor.reseller is None:
+        raise forbidden("Only a reseller can change its business information.")
+    unknown = set(data) - set(RESELLER_BUSINESS_FIELDS)
+    if unknown:
+        raise invalid(f"Unknown field {sorted(unknown)[0]}.", sorted(unknown)[0])
+    now = clock.resolve(now)
+    with transaction.atomic():
+        locked = Reseller.objects.select_for_update().get(pk=actor.reseller.pk)
+        clean = {
+            "address": (data.get("address", locked.address) or "").strip()[:1000],
+            "vat_id": normalize_vat_id(data.get("vat_id", locked.vat_id) or "", locked.country),
+            "language": (data.get("language", locked.language) or "en").strip().lower(),
+        }
+        email = (data.get("contact_email", locked.contact_email) or "").strip()
+        clean["contact_email"] = normalize_email(email, "contact_email") if email else ""
+        if clean["language"] not in ("en", "de", "nl"):
+            raise invalid("language must be one of en, de, nl.", "language")
+        before = snapshot(locked, RESELLER_BUSINESS_FIELDS)
+        changed = {name: value for name, value in clean.items() if before[name] != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(locked, name, value)
+            locked.save(update_fields=list(changed))
+            audit_record(
+                actor=actor,
+                action="reseller.update_business",
+                obj=locked,
+                reseller=locked,
+                before={k: before[k] for k in changed},
+                after=changed,
+                now=now,
+            )
+    return locked

@@ -28,7 +28,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from partnerdesk.accounts.services import apikey_create, apikey_revoke
+from partnerdesk.accounts.services import (
+    RESELLER_BUSINESS_FIELDS,
+    apikey_create,
+    apikey_revoke,
+    reseller_business_update,
+)
 from partnerdesk.billing.csvio import export_invoices
 from partnerdesk.billing.pdf import invoice_pdf
 from partnerdesk.billing.selectors import invoice_get, invoice_list
@@ -62,11 +67,6 @@ from partnerdesk.web.console import (
     reseller_view,
 )
 from partnerdesk.web.errors import localized
-from partnerdesk.web.services import (
-    RESELLER_BUSINESS_FIELDS,
-    customer_subscription_create,
-    reseller_business_update,
-)
 from partnerdesk.webhooks.models import ALL_TYPES, EVENT_TYPES
 from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoint_list
 from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
@@ -284,7 +284,7 @@ def subscription_new(request: HttpRequest, console: Console) -> HttpResponse:
             admin = None
             if data["customer_can_manage"] and data["contact_email"]:
                 admin = subs.CustomerAdminInput(email=data["contact_email"], name=data["contact_name"])
-            subscription = customer_subscription_create(
+            subscription = subs.customer_subscription_create(
                 actor=console.actor,
                 plan=plan,
                 seats=data["seats"],
