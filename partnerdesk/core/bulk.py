@@ -87,9 +87,9 @@ def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool
     """The database values of ``fields`` of each of ``objs``, as a save would send them.
 
     Plain values (strings, integers, booleans, None, aware datetimes, finite Decimals)
-    take a short way; everything
-    else goes through the field's ``get_db_prep_save``. ``adding``: run the fields'
-    ``pre_save`` first, as an insert does (public ids, auto_now dates)."""
+    take a short way; everything else goes through the field's ``get_db_prep_save``.
+    ``adding``: run the fields' ``pre_save`` first, as an insert does (public ids, auto_now
+    dates)."""
     db = transaction.get_connection()  # the connection itself, not the per-call proxy
     adapt_datetime = db.ops.adapt_datetimefield_value
     adapt_decimal = db.ops.adapt_decimalfield_value
