@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.db import connection, models, transaction
 from django.db.models import Model
 from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 # Field types whose database value is the Python value itself when it is an instance
 # of one of these types (what ``get_db_prep_save`` hands on unchanged on SQLite and
@@ -52,6 +53,8 @@ class _Blueprint:
         self.constants = {f.attname: f.get_default() for f in fields if f not in made}
         self.factories = [(f.attname, f.default) for f in made]
         self.attnames = {f.attname for f in fields}
+        # A model someone listens to at init gets the real constructor, signals and all.
+        self.listened_to = pre_init.has_listeners(model) or post_init.has_listeners(model)
         self.relations = {f.name: f.attname for f in fields if f.is_relation}
 
 
@@ -62,9 +65,12 @@ M = TypeVar("M", bound=Model)
 def unsaved(model: type[M], **values: Any) -> M:
     """``model(**values)`` for rows made by the ten thousand (the billing run): the same
     instance, without the general constructor's per-field keyword handling and init
-    signals (nothing here listens to them), which cost more than inserting the row.
+    signals (used only for models nobody listens to at init), which cost more than
+    inserting the row.
     ``values`` name fields by attname (``reseller_id``) or pass related objects by name."""
     blueprint = _BLUEPRINTS.get(model) or _BLUEPRINTS.setdefault(model, _Blueprint(model))
+    if blueprint.listened_to:
+        return model(**values)
     obj = model.__new__(model)
     obj._state = ModelState()
     attrs = obj.__dict__

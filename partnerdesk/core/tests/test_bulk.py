@@ -175,3 +175,24 @@ def test_ids_are_only_handed_back_inside_a_transaction():
     event = Event(type="invoice.issued", data={}, created_at=datetime(2026, 3, 1, tzinfo=UTC))
     with pytest.raises(RuntimeError, match="inside a transaction"):
         insert_rows([event], returning_ids=True)
+
+
+def test_a_model_with_init_listeners_gets_the_real_constructor():
+    from django.db.models.signals import post_init
+
+    from partnerdesk.core import bulk
+    from partnerdesk.notifications.models import OutboxEmail
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=OutboxEmail)
+    bulk._BLUEPRINTS.pop(OutboxEmail, None)
+    try:
+        row = unsaved(OutboxEmail, to="a@b.example", subject="s")
+        assert seen == [row]
+    finally:
+        post_init.disconnect(listener, sender=OutboxEmail)
+        bulk._BLUEPRINTS.pop(OutboxEmail, None)
