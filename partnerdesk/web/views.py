@@ -284,23 +284,29 @@ def subscription_new(request: HttpRequest, console: Console) -> HttpResponse:
             admin = None
             if data["customer_can_manage"] and data["contact_email"]:
                 admin = subs.CustomerAdminInput(email=data["contact_email"], name=data["contact_name"])
-            subscription = subs.customer_subscription_create(
-                actor=console.actor,
-                plan=plan,
-                seats=data["seats"],
-                customer=customer,
-                new_customer={
-                    "company_name": data["company_name"],
-                    "country": data["country"],
-                    "vat_id": data["vat_id"],
-                    "contact_name": data["contact_name"],
-                    "contact_email": data["contact_email"],
-                    "language": console.reseller.language,
-                },
-                customer_can_manage=data["customer_can_manage"],
-                customer_admin=admin,
-                payment_method=data["payment_method"],
-            )
+            terms = {
+                "actor": console.actor,
+                "plan": plan,
+                "seats": data["seats"],
+                "customer_can_manage": data["customer_can_manage"],
+                "customer_admin": admin,
+                "payment_method": data["payment_method"],
+            }
+            if customer is not None:
+                subscription = subs.subscription_create(customer=customer, **terms)
+            else:  # a new customer too, in the same transaction; invited when it may manage
+                subscription = subs.subscription_create_for_new_customer(
+                    customer_data={
+                        "company_name": data["company_name"],
+                        "country": data["country"],
+                        "vat_id": data["vat_id"],
+                        "contact_name": data["contact_name"],
+                        "contact_email": data["contact_email"],
+                        "language": console.reseller.language,
+                    },
+                    invite=data["customer_can_manage"],
+                    **terms,
+                )
         except DomainError as error:
             forms.add_domain_error(form, error, NEW_SUBSCRIPTION_ALIASES)
         else:
