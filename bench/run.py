@@ -64,7 +64,7 @@ def prepare(env: dict, customers: int, members: int) -> dict:
         user = User.objects.get(email=BENCH_USER)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "partnerdesk.accounts.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         subs = list(Subscription.objects.filter(reseller=reseller).order_by("-created_at")

@@ -19,7 +19,7 @@ PRINT_ENGINE = "import django; django.setup(); from django.conf import settings;
 
 @pytest.mark.parametrize(
     ("redis_url", "engine"),
-    [("", "django.contrib.sessions.backends.db"), (TEST_REDIS_URL, "django.contrib.sessions.backends.cached_db")],
+    [("", "partnerdesk.accounts.sessions.db"), (TEST_REDIS_URL, "partnerdesk.accounts.sessions.cached_db")],
     ids=["file-cache", "redis"],
 )
 def test_the_session_engine_follows_the_cache(tmp_path, redis_url, engine):
@@ -47,9 +47,10 @@ def test_with_redis_a_signed_in_page_reads_no_session_row(settings, client, rese
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": TEST_REDIS_URL,
             "KEY_PREFIX": prefix,
-        }
+        },
+        "views": settings.CACHES["views"],
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "partnerdesk.accounts.sessions.cached_db"
     try:
         client.force_login(reseller_and_user[1])
         client.get("/console/")

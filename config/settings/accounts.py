@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from config import env
 
+# Django's and allauth's, loading the signed-in user faster (partnerdesk/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "partnerdesk.accounts.backends.ModelBackend",
+    "partnerdesk.accounts.backends.AuthenticationBackend",
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

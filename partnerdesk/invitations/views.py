@@ -75,7 +75,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "invitations/accept.html", context, status=_STATUS_FOR.get(error.code, 400))
     if signed_in is None:
         # login() gives the session a new key: nothing from before the sign-in carries over.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="partnerdesk.accounts.backends.ModelBackend")
     messages.success(request, _("Welcome! You can now %(what)s.") % {"what": _what(invitation)})
     return redirect(reverse("invitations:welcome"))
 

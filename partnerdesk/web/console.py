@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from partnerdesk.accounts.models import Reseller, ResellerMembership
+from partnerdesk.accounts.selectors import active_memberships
 from partnerdesk.core.actors import ROLE_PERMISSIONS, Actor, Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.models import Customer
@@ -70,11 +71,7 @@ def _pick(items: list, key, chosen: str | None):
 
 
 def reseller_console(request) -> Console | None:
-    memberships = list(
-        ResellerMembership.objects.filter(user=request.user, reseller__status=Reseller.Status.ACTIVE)
-        .select_related("reseller")
-        .order_by("created_at", "id")
-    )
+    memberships = active_memberships(request.user.pk)
     membership = _pick(memberships, lambda m: m.reseller.public_id, request.session.get(SESSION_RESELLER))
     if membership is None:
         return None
