@@ -42,6 +42,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not item.get_closest_marker("sqlite_only")]
 
 
+@pytest.fixture(autouse=True)
+def _views_cache_cleared():
+    """Each test starts with an empty views cache: a flushed test database starts its ids and
+    revision numbers again, so a value kept by an earlier test could match a key of this one."""
+    from django.core.cache import caches
+
+    caches["views"].clear()
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "partnerdesk.invitations",
     "partnerdesk.billing",
     "partnerdesk.webhooks",
+    "partnerdesk.revisions",
     "partnerdesk.web",
 ]
 

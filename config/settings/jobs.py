@@ -38,7 +38,7 @@ if _REDIS_URL:
     # Every signed-in page reads the session: from Redis, not a database query. Written to
     # both, so a flushed or restarted Redis only costs one query per session. Not with the
     # file cache: it culls a third of its entries past 300 and would mostly miss.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "partnerdesk.accounts.sessions.cached_db"
 else:
     CACHES = {
         "default": {
@@ -46,3 +46,13 @@ else:
             "LOCATION": str(_DATA_DIR / "cache"),
         }
     }
+    SESSION_ENGINE = "partnerdesk.accounts.sessions.db"
+# Whole-reseller pages and lists, kept under the revision of the data they were computed from
+# (revisions/cache.py): in each process's memory, as a key can never name stale data. About
+# 30 kB a dashboard; at most 2,000 values a process.
+CACHES["views"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "partnerdesk-views",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}

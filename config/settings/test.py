@@ -22,7 +22,7 @@ from config import env  # noqa: E402
 # Jobs run at once, in the calling thread (huey's immediate mode, in-memory storage);
 # the Redis- and SQLite-backed queues have their own tests with a real consumer.
 HUEY = env.huey_settings(redis_url="", data_dir=DATA_DIR, immediate=True)
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 # The rate limit's real store: keys are random, so test runs sharing the file never meet.
 RATE_LIMIT_REDIS_URL = ""
 RATE_LIMIT_FILE = DATA_DIR / "test-ratelimit.sqlite3"

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from partnerdesk.catalog.selectors import plan_get_by_code
 from partnerdesk.core.api.pagination import paginate
-from partnerdesk.core.api.render import json_response
+from partnerdesk.core.api.render import CONTENT_TYPE, json_response
 from partnerdesk.core.api.schemas import ERRORS, Page, PageQuery
 from partnerdesk.core.errors import invalid
 from partnerdesk.customers.selectors import customer_get
+from partnerdesk.revisions.cache import cached
 from partnerdesk.subscriptions import selectors, services
 from partnerdesk.subscriptions.schemas import (
     SUBSCRIPTION_COLUMNS,
@@ -39,12 +41,18 @@ def _get(request, subscription_id: str):
 
 @router.get("/subscriptions", response={200: Page[SubscriptionOut], **ERRORS}, summary="List subscriptions")
 def list_subscriptions(request, filters: Query[SubscriptionFilters]):
-    qs = selectors.subscription_list(
-        request.auth.tenant, status=filters.status, customer_id=filters.customer, archived=filters.archived
-    ).values(*SUBSCRIPTION_COLUMNS)
-    page = paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=render_subscription_row)
-    # Rows of plain values already in SubscriptionOut's shape: rendered as ninja would, unvalidated.
-    return json_response(page)
+    tenant = request.auth.tenant
+
+    def body() -> bytes:
+        qs = selectors.subscription_list(
+            tenant, status=filters.status, customer_id=filters.customer, archived=filters.archived
+        ).values(*SUBSCRIPTION_COLUMNS)
+        page = paginate(qs, limit=filters.limit, starting_after=filters.starting_after, render=render_subscription_row)
+        # Rows of plain values already in SubscriptionOut's shape: rendered as ninja would, unvalidated.
+        return json_response(page).content
+
+    parts = (filters.status, filters.customer, filters.archived, filters.limit, filters.starting_after)
+    return HttpResponse(cached(tenant, "api:subscriptions", parts, body), content_type=CONTENT_TYPE)
 
 
 @router.post(

@@ -67,6 +67,7 @@ from partnerdesk.web.console import (
     reseller_view,
 )
 from partnerdesk.web.errors import localized
+from partnerdesk.web.pages import cached_console_page
 from partnerdesk.webhooks.models import ALL_TYPES, EVENT_TYPES
 from partnerdesk.webhooks.selectors import webhook_endpoint_get, webhook_endpoint_list
 from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_delete
@@ -196,14 +197,19 @@ def _subscription_table(request: HttpRequest, console: Console, *, archived: boo
 @require_GET
 @reseller_view
 def dashboard(request: HttpRequest, console: Console) -> HttpResponse:
-    table = _subscription_table(request, console, archived=False)
-    history = selectors.seats_and_revenue_history(table["queryset"], now=clock.now())
-    context = {
-        **table,
-        "totals": selectors.dashboard_totals(table["queryset"]),
-        "chart": charts.seats_and_revenue(history),
-    }
-    return render(request, "web/dashboard.html", context)
+    now = clock.now()
+
+    def context() -> dict:
+        table = _subscription_table(request, console, archived=False)
+        history = selectors.seats_and_revenue_history(table["queryset"], now=now)
+        return {
+            **table,
+            "totals": selectors.dashboard_totals(table["queryset"]),
+            "chart": charts.seats_and_revenue(history),
+        }
+
+    # The chart's last month runs up to now: a page is kept for the minute at most.
+    return cached_console_page(request, console, "web/dashboard.html", context, now.replace(second=0, microsecond=0))
 
 
 @require_GET
