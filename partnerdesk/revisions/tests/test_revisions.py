@@ -124,4 +124,3 @@ def test_the_vendor_is_never_cached(vendor_actor):
     values = iter([1, 2])
     assert cached(vendor_actor.tenant, "all", (), lambda: next(values)) == 1
     assert cached(vendor_actor.tenant, "all", (), lambda: next(values)) == 2
-
