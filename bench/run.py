@@ -77,6 +77,18 @@ def prepare(env: dict, customers: int, members: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def browser_cookies(base: str, session: str) -> str:
+    """The cookies a browser sends after its first console page: the session and the CSRF
+    cookie that page set (without it, every request would make and set a new CSRF secret)."""
+    request = urllib.request.Request(f"{base}/console/", headers={"Cookie": f"sessionid={session}"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        cookies = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or []]
+    csrf = [cookie for cookie in cookies if cookie.startswith("csrftoken=")]
+    if not csrf:
+        raise SystemExit("bench: the console page set no CSRF cookie")
+    return f"sessionid={session}; {csrf[0]}"
+
+
 def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | None = None) -> dict:
     args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     for name, value in headers.items():
@@ -196,7 +208,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         api_headers = {"Authorization": f"Bearer {ctx['key']}"}
-        page_headers = {"Cookie": f"sessionid={ctx['session']}"}
+        page_headers = {"Cookie": browser_cookies(base, ctx["session"])}
         first_sub = ctx["subscriptions"][0][0]
         targets = [
             ("bare health endpoint", "/healthz", {}, None, None),
