@@ -1,9 +1,9 @@
 """How often the data a reseller sees has changed: the key of the views' cache (cache.py).
 
-The database keeps the numbers itself: triggers (migrations/0001) bump ``reseller:<id>`` on
-every insert, update and delete of that reseller's subscriptions and customers and of the
-reseller row (its parent's too, when a sub-reseller moves), and ``catalog`` on every change to
-plans and products. No write path can forget a bump, whether it is a service, the billing
+The database keeps the numbers itself: triggers (triggers.py) bump ``reseller:<id>`` on
+every insert, update and delete of that reseller's subscriptions, seat-ledger entries and
+customers and of the reseller row (its parent's too, when a sub-reseller moves), and
+``catalog`` on every change to plans and products. No write path can forget a bump, whether it is a service, the billing
 run's bulk update, the admin or a hand-written SQL statement.
 """
 

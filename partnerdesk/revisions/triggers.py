@@ -16,8 +16,13 @@ RESELLER_TABLES = {
     "customers_customer": ["{row}.reseller_id"],
     # A renamed or moved sub-reseller changes what its distributor sees too.
     "accounts_reseller": ["{row}.id", "{row}.parent_id"],
+    # The dashboard's chart is rebuilt from the ledger (migration 0002).
+    "subscriptions_seatledgerentry": [
+        "(SELECT s.reseller_id FROM subscriptions_subscription s WHERE s.id = {row}.subscription_id)"
+    ],
 }
 CATALOG_TABLES = ["catalog_product", "catalog_plan"]
+FIRST_TABLES = ["subscriptions_subscription", "customers_customer", "accounts_reseller", *CATALOG_TABLES]
 
 
 def _sqlite_upsert(scope_sql: str) -> str:
@@ -81,30 +86,29 @@ def _postgres(table: str, scopes: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def create(vendor: str) -> list[str]:
-    tables = {table: _reseller_scopes(table) for table in RESELLER_TABLES} | dict.fromkeys(
-        CATALOG_TABLES, _CATALOG_SCOPES
-    )
+def create(vendor: str, tables: list[str], *, with_function: bool = False) -> list[str]:
+    scopes = {table: _CATALOG_SCOPES if table in CATALOG_TABLES else _reseller_scopes(table) for table in tables}
     if vendor == "sqlite":
-        return [sql for table, scopes in tables.items() for sql in _sqlite(table, scopes)]
+        return [sql for table in tables for sql in _sqlite(table, scopes[table])]
     if vendor == "postgresql":
-        return [_POSTGRES_BUMP] + [sql for table, scopes in tables.items() for sql in _postgres(table, scopes)]
+        function = [_POSTGRES_BUMP] if with_function else []
+        return function + [sql for table in tables for sql in _postgres(table, scopes[table])]
     raise NotImplementedError(f"revision triggers for {vendor}")
 
 
-def drop(vendor: str) -> list[str]:
-    tables = [*RESELLER_TABLES, *CATALOG_TABLES]
+def drop(vendor: str, tables: list[str], *, with_function: bool = False) -> list[str]:
     if vendor == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS revisions_{table}_{operation}"
             for table in tables
             for operation in ("insert", "update", "delete")
         ]
-    return [
+    statements = [
         sql
         for table in tables
         for sql in (
             f"DROP TRIGGER IF EXISTS revisions_{table} ON {table}",
             f"DROP FUNCTION IF EXISTS revisions_{table}()",
         )
-    ] + ["DROP FUNCTION IF EXISTS revisions_bump(text)"]
+    ]
+    return [*statements, "DROP FUNCTION IF EXISTS revisions_bump(text)"] if with_function else statements

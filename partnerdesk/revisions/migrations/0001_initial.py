@@ -4,12 +4,12 @@ from partnerdesk.revisions import triggers
 
 
 def create_triggers(apps, schema_editor):
-    for sql in triggers.create(schema_editor.connection.vendor):
+    for sql in triggers.create(schema_editor.connection.vendor, triggers.FIRST_TABLES, with_function=True):
         schema_editor.execute(sql)
 
 
 def drop_triggers(apps, schema_editor):
-    for sql in triggers.drop(schema_editor.connection.vendor):
+    for sql in triggers.drop(schema_editor.connection.vendor, triggers.FIRST_TABLES, with_function=True):
         schema_editor.execute(sql)
 
 
