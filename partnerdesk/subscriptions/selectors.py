@@ -48,12 +48,12 @@ def subscription_list(
 
 def subscription_get(tenant: Tenant, public_id: str, *, include_sub_resellers: bool = False) -> Subscription:
     """The tenant's subscription; another tenant's id is not found."""
-    subscription = (
-        subscriptions_visible(tenant, include_sub_resellers=include_sub_resellers).filter(public_id=public_id).first()
-    )
-    if subscription is None:
-        raise not_found("subscription", "subscription")
-    return subscription
+    # get(), not first(): public_id is unique, and first() would compile the model's ORDER BY
+    # (about a third of this query's cost, on every request that names a subscription).
+    try:
+        return subscriptions_visible(tenant, include_sub_resellers=include_sub_resellers).get(public_id=public_id)
+    except Subscription.DoesNotExist:
+        raise not_found("subscription", "subscription") from None
 
 
 def member_list(subscription: Subscription) -> QuerySet[Member]:
