@@ -7,7 +7,8 @@ lines, audit entries, events and e-mails that cost more than the rest of the run
 - :func:`unsaved` builds the same instance as ``Model(**values)``, without that cost;
 - :func:`prepared_rows` gives the values a save would send (``pre_save`` fills public
   ids; ``get_db_prep_save`` only where it would change a value);
-- :func:`insert_rows` and :func:`update_rows` send them with one ``executemany``.
+- :func:`insert_rows` and :func:`update_rows` send them with one ``executemany``;
+- :func:`known_related` lets an instance answer the related rows just written without a query.
 """
 
 from __future__ import annotations
@@ -173,7 +174,9 @@ def _bulk_cursor() -> Iterator[Any]:
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    # Errors as Django's (IntegrityError and the rest), as from any other query: callers rely
+    # on the database's uniqueness rules (an invoice line billed twice) raising them.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         yield cursor
 
 
@@ -211,6 +214,11 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         if not connection.in_atomic_block:
             raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
         pk = connection.ops.quote_name(meta.pk.column)
+        if len(rows) == 1:
+            # One row (a single change's invoice, ledger entry, event): its id comes back with it.
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows[0])
+            _set_ids(objs, [cursor.fetchone()[0]])
+            return
         if connection.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
             # order; one multi-row statement instead would cost more to build than to run.
@@ -240,3 +248,15 @@ def _set_ids(objs: list[Model], ids: list[int]) -> None:
         obj.pk = new_id
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def known_related(obj: Model, name: str, related: list[Model]) -> None:
+    """Let ``obj.<name>.all()`` answer ``related`` without a query, as ``prefetch_related``
+    would have left it: for rows this transaction has just written (an invoice's lines),
+    which the caller renders next. ``related`` must be all of them, in the model's order."""
+    manager = getattr(obj, name)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(related)
+    queryset._prefetch_done = True
+    obj._prefetched_objects_cache = getattr(obj, "_prefetched_objects_cache", {})
+    obj._prefetched_objects_cache[manager.field.remote_field.cache_name] = queryset
