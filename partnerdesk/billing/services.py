@@ -10,23 +10,28 @@ taken by a transaction that commits: numbers stay gapless.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from partnerdesk.accounts.models import Vendor
-from partnerdesk.audit.services import audit_record
+from partnerdesk.audit.models import AuditEvent
+from partnerdesk.audit.services import audit_entry, audit_record
 from partnerdesk.billing.models import Invoice, InvoiceCounter, InvoiceLine
-from partnerdesk.billing.notify import invoice_issued_notify, invoice_paid_notify
+from partnerdesk.billing.notify import invoice_issued_emails, invoice_issued_event, invoice_paid_notify
 from partnerdesk.billing.pricing import Buyer, Quote, period_quote
 from partnerdesk.billing.tax import NOTES
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import unsaved
+from partnerdesk.core.bulk import insert_rows, known_related, unsaved
 from partnerdesk.core.errors import conflict, forbidden, invalid
+from partnerdesk.notifications.services import outbox_add_many
 from partnerdesk.subscriptions import lifecycle
 from partnerdesk.subscriptions.models import SeatLedgerEntry, Status, Subscription
+from partnerdesk.webhooks.events import record_events
+from partnerdesk.webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +173,64 @@ def invoice_build(
     return invoice, lines
 
 
+@dataclass(frozen=True)
+class Issued:
+    """An invoice just written (with its lines and e-mails), and the records of its issue
+    still to be written by the caller in the same transaction, with its own."""
+
+    invoice: Invoice
+    lines: list[InvoiceLine]
+    event: Event  # unsaved ``invoice.issued``: for record_events
+    audit: AuditEvent | None  # unsaved ``invoice.issue`` entry: for insert_rows
+
+
+def invoice_issue_records(
+    *,
+    actor: Actor,
+    subscription: Subscription,
+    quote: Quote,
+    now: datetime,
+    ledger_entry: SeatLedgerEntry | None = None,
+    seller: dict[str, str] | None = None,
+    audit: bool = True,
+) -> Issued:
+    """:func:`invoice_issue`, leaving its event and audit entry to the caller, who records
+    them in one statement with its own (the seat top-up: its change's event and entry follow
+    the invoice's, as when each is written on its own). The caller must record both."""
+    _require_atomic()
+    invoice, lines = invoice_build(
+        subscription=subscription,
+        quote=quote,
+        number="",
+        now=now,
+        seller=seller if seller is not None else seller_snapshot(),
+        ledger_entry=ledger_entry,
+    )
+    # Taken as late as possible: the counter row stays locked until commit, and every
+    # invoice of the year waits for it.
+    invoice.number = _next_number(now.astimezone(UTC).year)
+    insert_rows([invoice], returning_ids=True)
+    for line in lines:
+        line.invoice = invoice
+    insert_rows(lines)
+    known_related(invoice, "lines", lines)  # the answer and the event show them: not read again
+    invoice.customer = subscription.customer  # the event and the e-mail show it: not read again
+    outbox_add_many(invoice_issued_emails(invoice=invoice))
+    entry = None
+    if audit:
+        entry = audit_entry(
+            actor=actor,
+            action="invoice.issue",
+            obj=invoice,
+            acting_on=subscription.customer,
+            reseller=subscription.reseller,
+            after={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+            now=now,
+        )
+    event = invoice_issued_event(invoice=invoice, now=now, lines=lines)
+    return Issued(invoice=invoice, lines=lines, event=event, audit=entry)
+
+
 def invoice_issue(
     *,
     actor: Actor,
@@ -187,32 +250,19 @@ def invoice_issue(
     (the billing run's renewal); ``seller`` saves re-reading the vendor for every invoice.
     The ``invoice.issued`` event and e-mail are recorded in the same transaction.
     """
-    _require_atomic()
-    invoice, lines = invoice_build(
+    issued = invoice_issue_records(
+        actor=actor,
         subscription=subscription,
         quote=quote,
-        number=_next_number(now.astimezone(UTC).year),
         now=now,
-        seller=seller if seller is not None else seller_snapshot(),
         ledger_entry=ledger_entry,
+        seller=seller,
+        audit=audit,
     )
-    invoice.save(force_insert=True)
-    for line in lines:
-        line.invoice = invoice
-    InvoiceLine.objects.bulk_create(lines)
-    invoice.customer = subscription.customer  # the event and the e-mail show it: not read again
-    invoice_issued_notify(invoice=invoice, now=now, lines=lines)
-    if audit:
-        audit_record(
-            actor=actor,
-            action="invoice.issue",
-            obj=invoice,
-            acting_on=subscription.customer,
-            reseller=subscription.reseller,
-            after={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
-            now=now,
-        )
-    return invoice
+    record_events([issued.event])
+    if issued.audit is not None:
+        insert_rows([issued.audit])
+    return issued.invoice
 
 
 def invoice_issue_period(

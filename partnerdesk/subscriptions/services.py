@@ -15,14 +15,16 @@ from urllib.parse import urlencode
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from partnerdesk.audit.services import audit_record, snapshot
+from partnerdesk.audit.models import AuditEvent
+from partnerdesk.audit.services import audit_entry, audit_record, snapshot
 from partnerdesk.billing.models import Invoice
 from partnerdesk.billing.pricing import Buyer, Quote, empty_quote, quote, top_up_line
 from partnerdesk.billing.proration import prorate
-from partnerdesk.billing.services import invoice_issue, invoice_issue_period
+from partnerdesk.billing.services import invoice_issue_period, invoice_issue_records, seller_snapshot
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
+from partnerdesk.core.bulk import insert_rows
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
@@ -39,7 +41,14 @@ from partnerdesk.subscriptions.models import (
     Subscription,
     SubscriptionAdmin,
 )
-from partnerdesk.webhooks.events import member_data, record_event, record_subscription_event
+from partnerdesk.webhooks.events import (
+    member_data,
+    record_event,
+    record_events,
+    record_subscription_event,
+    subscription_event,
+)
+from partnerdesk.webhooks.models import Event
 
 _STATE_FIELDS = [
     "status",
@@ -609,6 +618,9 @@ def subscription_change_seats(
     """
     buyer = _purchase_buyer(actor, subscription)
     now = clock.resolve(now)
+    # Read before the transaction when a charge is likely: while it runs, every other writer
+    # waits (SQLite: for the database; PostgreSQL: for the year's invoice counter).
+    seller = seller_snapshot() if isinstance(seats, int) and seats > subscription.seats else None
     with transaction.atomic():
         locked = _lock(subscription)
         lifecycle.require_usable(locked, "change seats")
@@ -634,28 +646,47 @@ def subscription_change_seats(
         locked.seats = seats
         locked.save(update_fields=["seats"])
         invoice = None
+        events: list[Event] = []
+        audits: list[AuditEvent] = []
         if not quote.is_free:
-            invoice = invoice_issue(actor=actor, subscription=locked, quote=quote, now=now, ledger_entry=entry)
-        audit_record(
-            actor=actor,
-            action="subscription.change_seats",
-            obj=locked,
-            acting_on=locked.customer,
-            reseller=locked.reseller,
-            before=before,
-            after={
-                **snapshot(locked, _STATE_FIELDS),
-                "billed_to": buyer.kind,
-                "invoice": invoice.number if invoice else None,
-            },
-            now=now,
+            issued = invoice_issue_records(
+                actor=actor,
+                subscription=locked,
+                quote=quote,
+                now=now,
+                ledger_entry=entry,
+                seller=seller if seller is not None else seller_snapshot(),
+            )
+            invoice = issued.invoice
+            events.append(issued.event)
+            audits.append(issued.audit)
+        audits.append(
+            audit_entry(
+                actor=actor,
+                action="subscription.change_seats",
+                obj=locked,
+                acting_on=locked.customer,
+                reseller=locked.reseller,
+                before=before,
+                after={
+                    **snapshot(locked, _STATE_FIELDS),
+                    "billed_to": buyer.kind,
+                    "invoice": invoice.number if invoice else None,
+                },
+                now=now,
+            )
         )
-        record_subscription_event(
-            type="subscription.seats_changed",
-            subscription=locked,
-            now=now,
-            extra={"effective": "now", "previous_seats": before["seats"]},
+        # The invoice's records, then the change's, each kind in one statement.
+        insert_rows(audits)
+        events.append(
+            subscription_event(
+                type="subscription.seats_changed",
+                subscription=locked,
+                now=now,
+                extra={"effective": "now", "previous_seats": before["seats"]},
+            )
         )
+        record_events(events, products=[None] * (len(events) - 1) + [locked.plan.product])
     return locked, invoice
 
 

@@ -263,6 +263,22 @@ def member_data(member: Member, subscription: Subscription) -> dict[str, Any]:
     }
 
 
+def subscription_event(
+    *, type: str, subscription: Subscription, now: datetime, extra: dict[str, Any] | None = None
+) -> Event:
+    """The unsaved subscription event of :func:`record_subscription_event`, for
+    :func:`record_events` (with ``products=[subscription.plan.product]``, so the product's
+    provisioning URL hears of it as well)."""
+    return unsaved(
+        Event,
+        type=type,
+        reseller_id=subscription.reseller_id,
+        customer_id=subscription.customer_id,
+        data={**subscription_data(subscription), **(extra or {})},
+        created_at=now,
+    )
+
+
 def record_subscription_event(
     *, type: str, subscription: Subscription, now: datetime | None = None, extra: dict[str, Any] | None = None
 ) -> Event:
