@@ -67,16 +67,32 @@ class CustomerAdminInput:
     name: str = ""
 
 
+_RELATED = ("plan", "customer", "reseller")
+
+
 def _lock(subscription: Subscription) -> Subscription:
     """The subscription row, locked; its plan, product, customer and reseller read along (every
     service audits against the customer and reseller), but only the subscription row is locked:
     on PostgreSQL a plain FOR UPDATE would lock the joined plan and product rows too, shared by
-    every subscription of the plan."""
-    return (
-        Subscription.objects.select_for_update(of=("self",))
-        .select_related("plan__product", "customer", "reseller")
-        .get(pk=subscription.pk)
-    )
+    every subscription of the plan.
+
+    When the caller's instance already holds them (the API's tenant-scoped read, moments ago),
+    they are taken from it instead of being joined again: this read runs while every other
+    writer waits, and those rows are not locked either way."""
+    held = all(Subscription._meta.get_field(name).is_cached(subscription) for name in _RELATED)
+    if not (held and Plan._meta.get_field("product").is_cached(subscription.plan)):
+        return (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("plan__product", "customer", "reseller")
+            .get(pk=subscription.pk)
+        )
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    for name in _RELATED:
+        related = getattr(subscription, name)
+        if getattr(locked, f"{name}_id") != related.pk:  # changed meanwhile: read it as it is now
+            related = getattr(locked, name)
+        setattr(locked, name, related)
+    return locked
 
 
 def _require_manager(actor: Actor, subscription: Subscription, *, members_only: bool = False) -> None:
