@@ -24,7 +24,7 @@ from partnerdesk.billing.services import invoice_issue_period, invoice_issue_rec
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows
+from partnerdesk.core.bulk import insert_rows, unsaved, update_rows
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
@@ -127,7 +127,8 @@ def _ledger(
     effective: str,
     actor: Actor,
 ) -> SeatLedgerEntry:
-    return SeatLedgerEntry.objects.create(
+    entry = unsaved(
+        SeatLedgerEntry,
         subscription=subscription,
         at=at,
         seats_from=seats_from,
@@ -136,6 +137,9 @@ def _ledger(
         effective=effective,
         actor=actor.audit_label,
     )
+    # Written without the ORM's per-insert compiling: the row lock is held meanwhile.
+    insert_rows([entry], returning_ids=True)
+    return entry
 
 
 def _audit_change(actor: Actor, subscription: Subscription, action: str, *, before: dict, now: datetime) -> None:
@@ -660,7 +664,7 @@ def subscription_change_seats(
             actor=actor,
         )
         locked.seats = seats
-        locked.save(update_fields=["seats"])
+        update_rows([locked], ["seats"])
         invoice = None
         events: list[Event] = []
         audits: list[AuditEvent] = []
