@@ -128,10 +128,15 @@ def outbox_add_many(rows: list[OutboxEmail], *, keys: bool = True) -> list[Outbo
         insert_rows(rows)
         transaction.on_commit(lambda: _enqueue_many(None))
         return rows
-    created = OutboxEmail.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
+    if transaction.get_connection().in_atomic_block:
+        # The same rows as bulk_create, without compiling its statement: callers write these
+        # inside a change's transaction (an invoice issued), while other writers wait.
+        insert_rows(rows, returning_ids=True)
+    else:
+        rows = OutboxEmail.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
     transaction.on_commit(lambda: _enqueue_many(ids))
-    return created
+    return rows
 
 
 def _enqueue_many(ids: list[int] | None) -> None:

@@ -138,13 +138,13 @@ def record_events(events: list[Event], *, products: list[Product | None] | None 
     for event in events:
         if event.type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {event.type!r}")
-    # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
-    # it; these events are not read back from memory, so no round trip here.
-    insert_rows(events, returning_ids=True)
     endpoints_of: dict[int, list[WebhookEndpoint]] = {}
     resellers = {event.reseller_id for event in events if event.reseller_id is not None}
     for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=resellers, enabled=True).order_by("id"):
         endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
+    # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
+    # it; these events are not read back from memory, so no round trip here.
+    insert_rows(events, returning_ids=True)
     deliveries = []
     for index, event in enumerate(events):
         targets = [e for e in endpoints_of.get(event.reseller_id, []) if e.wants(event.type)]
