@@ -47,6 +47,7 @@ from partnerdesk.webhooks.events import (
     record_events,
     record_subscription_event,
     subscription_event,
+    webhook_endpoints_of,
 )
 from partnerdesk.webhooks.models import Event
 
@@ -653,6 +654,8 @@ def subscription_change_seats(
             reduced = subscription_schedule_seat_reduction(actor=actor, subscription=locked, seats=seats, now=now)
             return reduced, None
         quote = _top_up_quote(locked, seats - locked.seats, buyer, now)
+        # Before the invoice number: its counter row stays locked from then until commit.
+        endpoints_of = webhook_endpoints_of({locked.reseller_id})
         before = snapshot(locked, _STATE_FIELDS)
         entry = _ledger(
             locked,
@@ -706,7 +709,7 @@ def subscription_change_seats(
                 extra={"effective": "now", "previous_seats": before["seats"]},
             )
         )
-        record_events(events, products=[None] * (len(events) - 1) + [locked.plan.product])
+        record_events(events, products=[None] * (len(events) - 1) + [locked.plan.product], endpoints_of=endpoints_of)
     return locked, invoice
 
 

@@ -129,19 +129,35 @@ def send_after_commit() -> None:
     transaction.on_commit(_kick)
 
 
-def record_events(events: list[Event], *, products: list[Product | None] | None = None) -> list[Event]:
+def webhook_endpoints_of(reseller_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
+    """The enabled endpoints of these resellers, by reseller, oldest first (for
+    :func:`record_events`)."""
+    endpoints_of: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=reseller_ids, enabled=True).order_by("id"):
+        endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
+    return endpoints_of
+
+
+def record_events(
+    events: list[Event],
+    *,
+    products: list[Product | None] | None = None,
+    endpoints_of: dict[int, list[WebhookEndpoint]] | None = None,
+) -> list[Event]:
     """Append many unsaved events (and their deliveries) at once, for changes made in bulk
     (the billing run). Same rules as :func:`record_event`: inside the change's
-    transaction; ``products[i]`` routes ``events[i]`` to a provisioning URL."""
+    transaction; ``products[i]`` routes ``events[i]`` to a provisioning URL.
+
+    ``endpoints_of``: :func:`webhook_endpoints_of` the events' resellers, read earlier in the
+    same transaction by a caller that would otherwise read them while holding a lock every
+    other writer waits for (the seat top-up reads them before taking the invoice number)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the change's transaction")
     for event in events:
         if event.type not in EVENT_TYPES:
             raise ValueError(f"unknown event type {event.type!r}")
-    endpoints_of: dict[int, list[WebhookEndpoint]] = {}
-    resellers = {event.reseller_id for event in events if event.reseller_id is not None}
-    for endpoint in WebhookEndpoint.objects.filter(reseller_id__in=resellers, enabled=True).order_by("id"):
-        endpoints_of.setdefault(endpoint.reseller_id, []).append(endpoint)
+    if endpoints_of is None:
+        endpoints_of = webhook_endpoints_of({event.reseller_id for event in events if event.reseller_id is not None})
     # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
     # it; these events are not read back from memory, so no round trip here.
     insert_rows(events, returning_ids=True)
