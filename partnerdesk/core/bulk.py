@@ -90,6 +90,42 @@ def unsaved(model: type[M], **values: Any) -> M:
     return obj
 
 
+class _RowPlan:
+    """How :func:`prepared_rows` treats each of a list of fields, worked out once per list (a
+    single change's one-row inserts would otherwise spend more on this than on the row)."""
+
+    def __init__(self, fields: list[models.Field], *, adding: bool) -> None:
+        self.fields = fields  # kept: the plans are found by the fields' ids
+        self.pre_savers = [
+            f
+            for f in fields
+            if adding
+            and type(f).pre_save is not models.Field.pre_save
+            and not (isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add))
+        ]
+        self.strings, self.integers, self.booleans, self.datetimes, self.decimals, self.others = [], [], [], [], [], []
+        for i, field in enumerate(fields):
+            kind = (field.target_field if field.is_relation else field).get_internal_type()
+            prep = field.get_db_prep_save
+            if kind in _STRINGS:
+                self.strings.append((i, prep))
+            elif kind in _INTEGERS:
+                self.integers.append((i, prep))
+            elif kind == "BooleanField":
+                self.booleans.append((i, prep))
+            elif kind == "DateTimeField":
+                self.datetimes.append((i, prep))
+            elif kind == "DecimalField":
+                self.decimals.append((i, prep, field.max_digits, field.decimal_places))
+            else:
+                self.others.append((i, prep))
+        names = [f.attname for f in fields]
+        self.getter = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+
+
+_ROW_PLANS: dict[tuple, _RowPlan] = {}
+
+
 def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool = False) -> list[list[Any]]:
     """The database values of ``fields`` of each of ``objs``, as a save would send them.
 
@@ -101,31 +137,17 @@ def prepared_rows(objs: list[Model], fields: list[models.Field], *, adding: bool
     adapt_datetime = db.ops.adapt_datetimefield_value
     adapt_decimal = db.ops.adapt_decimalfield_value
     seen_datetimes: dict[datetime, Any] = {}
-    pre_savers = [
-        f
-        for f in fields
-        if adding
-        and type(f).pre_save is not models.Field.pre_save
-        and not (isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add))
-    ]
-    strings, integers, booleans, datetimes, decimals, others = [], [], [], [], [], []
-    for i, field in enumerate(fields):
-        kind = (field.target_field if field.is_relation else field).get_internal_type()
-        prep = field.get_db_prep_save
-        if kind in _STRINGS:
-            strings.append((i, prep))
-        elif kind in _INTEGERS:
-            integers.append((i, prep))
-        elif kind == "BooleanField":
-            booleans.append((i, prep))
-        elif kind == "DateTimeField":
-            datetimes.append((i, prep))
-        elif kind == "DecimalField":
-            decimals.append((i, prep, field.max_digits, field.decimal_places))
-        else:
-            others.append((i, prep))
-    names = [f.attname for f in fields]
-    getter = attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
+    key = (adding, *map(id, fields))
+    plan = _ROW_PLANS.get(key) or _ROW_PLANS.setdefault(key, _RowPlan(fields, adding=adding))
+    pre_savers, getter = plan.pre_savers, plan.getter
+    strings, integers, booleans, datetimes, decimals, others = (
+        plan.strings,
+        plan.integers,
+        plan.booleans,
+        plan.datetimes,
+        plan.decimals,
+        plan.others,
+    )
     rows = []
     for obj in objs:
         for field in pre_savers:
@@ -196,30 +218,44 @@ def update_rows(objs: list[Model], names: list[str]) -> None:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
 
 
+_INSERTS: dict[tuple[type[Model], str], tuple[list[models.Field], str, str, str, str]] = {}
+
+
+def _insert_parts(model: type[Model], db: Any) -> tuple[list[models.Field], str, str, str, str]:
+    """A model's INSERT statement in parts (fields, table, columns, one row's placeholders,
+    primary key column), worked out once per model and database."""
+    key = (model, db.vendor)
+    parts = _INSERTS.get(key)
+    if parts is None:
+        meta = model._meta
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
+        row_sql = f"({', '.join(['%s'] * len(fields))})"
+        table, pk = db.ops.quote_name(meta.db_table), db.ops.quote_name(meta.pk.column)
+        parts = _INSERTS[key] = (fields, table, columns, row_sql, pk)
+    return parts
+
+
 def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
     """Insert unsaved ``objs`` (all of one model). With ``returning_ids`` each object gets
     its primary key back, as from ``bulk_create``; otherwise nothing is read back."""
     if not objs:
         return
-    meta = type(objs[0])._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    db = transaction.get_connection()  # the connection itself, not the per-call proxy
+    fields, table, columns, row_sql, pk = _insert_parts(type(objs[0]), db)
     rows = prepared_rows(objs, fields, adding=True)
-    table = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    row_sql = f"({', '.join(['%s'] * len(fields))})"
     with _bulk_cursor() as cursor:
         if not returning_ids:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
             return
-        if not connection.in_atomic_block:
+        if not db.in_atomic_block:
             raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
-        pk = connection.ops.quote_name(meta.pk.column)
         if len(rows) == 1:
             # One row (a single change's invoice, ledger entry, event): its id comes back with it.
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows[0])
             _set_ids(objs, [cursor.fetchone()[0]])
             return
-        if connection.vendor == "postgresql":
+        if db.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
             # order; one multi-row statement instead would cost more to build than to run.
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True)
@@ -239,7 +275,7 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
         first = last - len(rows) + 1
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {pk} BETWEEN %s AND %s", [first, last])
         if cursor.fetchone()[0] != len(rows):
-            raise RuntimeError(f"rows inserted into {meta.db_table} did not get consecutive ids")
+            raise RuntimeError(f"rows inserted into {table} did not get consecutive ids")
         _set_ids(objs, list(range(first, last + 1)))
 
 
