@@ -45,7 +45,8 @@ def _require_atomic() -> None:
 
 def seller_snapshot() -> dict[str, str]:
     """The vendor as the seller, from the Vendor row (the one place its details live)."""
-    vendor = Vendor.objects.first()
+    # The one row (database constraints): read without the ORDER BY first() would compile.
+    vendor = next(iter(Vendor.objects.order_by()[:1]), None)
     if vendor is None:
         logger.warning("no Vendor row: invoices are issued without the seller's company details")
         return {"seller_name": "", "seller_country": settings.VENDOR_COUNTRY}
