@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlencode
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from partnerdesk.audit.models import AuditEvent
@@ -22,7 +23,7 @@ from partnerdesk.billing.pricing import Buyer, Quote, empty_quote, quote, top_up
 from partnerdesk.billing.proration import prorate
 from partnerdesk.billing.services import invoice_issue_period, invoice_issue_records, seller_snapshot
 from partnerdesk.catalog.models import Plan
-from partnerdesk.core import clock
+from partnerdesk.core import clock, rows
 from partnerdesk.core.actors import Actor
 from partnerdesk.core.bulk import insert_rows, unsaved, update_rows
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
@@ -87,13 +88,25 @@ def _lock(subscription: Subscription) -> Subscription:
             .select_related("plan__product", "customer", "reseller")
             .get(pk=subscription.pk)
         )
-    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    found = rows.fetch(_lock_sql(), [subscription.pk])
+    if not found:
+        raise Subscription.DoesNotExist("Subscription matching query does not exist.")
+    locked = rows.instance(Subscription, found[0])
     for name in _RELATED:
         related = getattr(subscription, name)
         if getattr(locked, f"{name}_id") != related.pk:  # changed meanwhile: read it as it is now
             related = getattr(locked, name)
         setattr(locked, name, related)
     return locked
+
+
+@cache
+def _lock_sql() -> str:
+    """The subscription row, locked, as a fixed statement (core/rows.py): the ORM's compiling of
+    it ran while every other writer waited. SQLite has no FOR UPDATE: its transactions take the
+    database's write lock at BEGIN (settings/base.py), as the ORM's select_for_update relies on."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT {rows.columns(Subscription, 's')} FROM subscriptions_subscription s WHERE s.id = %s{lock}"
 
 
 def _require_manager(actor: Actor, subscription: Subscription, *, members_only: bool = False) -> None:

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.core.actors import Actor
@@ -322,3 +323,36 @@ class TestTenantBoundaries:
         before = state(theirs)
         refused("not_found", call, actor, theirs, now)
         assert state(theirs) == before
+
+
+def _columns(obj) -> dict:
+    """Every column's value and its Python type, as the instance holds them."""
+    return {f.attname: (getattr(obj, f.attname), type(getattr(obj, f.attname))) for f in obj._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["trial", "started and cancelled", "reduction scheduled"])
+def test_the_lock_reads_what_the_orm_reads(actor, annual_plan, trial_plan, now, kind):
+    """_lock's fixed statement (taken when the caller's instance holds the relations) builds
+    the instance the ORM's locked read would, relations taken from the caller's instance."""
+    plan = trial_plan if kind == "trial" else annual_plan
+    subscription = make_subscription(actor, plan, now=now - timedelta(days=3), seats=5)
+    if kind == "started and cancelled":
+        services.subscription_start(actor=actor, subscription=subscription, now=now - timedelta(days=2))
+        services.subscription_cancel(actor=actor, subscription=subscription, reason="dear", now=now)
+    elif kind == "reduction scheduled":
+        services.subscription_schedule_seat_reduction(actor=actor, subscription=subscription, seats=3, now=now)
+    held = Subscription.objects.select_related("plan__product", "customer", "reseller").get(pk=subscription.pk)
+    with transaction.atomic():
+        locked = services._lock(held)
+        expected = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("plan__product", "customer", "reseller")
+            .get(pk=subscription.pk)
+        )
+    assert _columns(locked) == _columns(expected)
+    assert locked._state.adding is False and locked._state.db == "default"
+    assert locked.plan is held.plan and locked.customer is held.customer and locked.reseller is held.reseller
+    with pytest.raises(Subscription.DoesNotExist), transaction.atomic():
+        gone = Subscription(pk=subscription.pk + 1000, plan=held.plan, customer=held.customer, reseller=held.reseller)
+        services._lock(gone)
