@@ -75,3 +75,25 @@ def test_vendor_and_customer_tenants(actor, other_actor, two_tenants):
     assert set(selectors.subscription_list(Tenant.for_vendor())) == {*mine, *theirs}
     portal = Tenant.for_customer(mine[0].customer)
     assert list(selectors.subscription_list(portal)) == [mine[0]]
+
+
+def _columns(obj) -> dict:
+    """Every column's value and its Python type, as the instance holds them."""
+    return {f.attname: (getattr(obj, f.attname), type(getattr(obj, f.attname))) for f in obj._meta.concrete_fields}
+
+
+def test_a_resellers_get_reads_what_the_orm_reads(actor, two_tenants, now):
+    """subscription_get's fixed statement for a reseller builds the instances select_related would."""
+    mine, _ = two_tenants
+    services.subscription_start(actor=actor, subscription=mine[0], now=now)
+    services.subscription_cancel(actor=actor, subscription=mine[0], reason="dear", now=now)
+    for subscription in mine:
+        found = selectors.subscription_get(actor.tenant, subscription.public_id)
+        expected = selectors.subscriptions_visible(actor.tenant).get(pk=subscription.pk)
+        assert _columns(found) == _columns(expected)
+        for related in (found.customer, found.reseller, found.plan, found.plan.product):
+            assert related._state.adding is False and related._state.db == "default"
+        assert _columns(found.customer) == _columns(expected.customer)
+        assert _columns(found.reseller) == _columns(expected.reseller)
+        assert _columns(found.plan) == _columns(expected.plan)
+        assert _columns(found.plan.product) == _columns(expected.plan.product)
