@@ -10,8 +10,8 @@ from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.tests.factories import make_customer
 from partnerdesk.subscriptions import services as subscriptions
 from partnerdesk.subscriptions.tests.factories import make_subscription
-from partnerdesk.webhooks.events import record_event
-from partnerdesk.webhooks.models import Delivery, Event
+from partnerdesk.webhooks.events import record_event, webhook_endpoints_of
+from partnerdesk.webhooks.models import Delivery, Event, WebhookEndpoint
 from partnerdesk.webhooks.selectors import event_get, event_list
 from partnerdesk.webhooks.services import webhook_endpoint_create, webhook_endpoint_ping
 
@@ -195,3 +195,26 @@ def test_event_list_is_newest_first_and_leaves_out_pings(actor, now):
     tenant = Tenant.for_reseller(actor.reseller)
     assert [e.data["company_name"] for e in event_list(tenant)] == ["Zweite GmbH", "Erste GmbH"]
     assert [e.type for e in event_list(tenant, type="ping")] == ["ping"]
+
+
+def test_one_resellers_endpoints_are_read_as_the_orm_reads_them(actor, other_actor, now):
+    """webhook_endpoints_of's fixed statement for one reseller builds the ORM's instances:
+    enabled ones only, oldest first, never another reseller's."""
+    first, _ = webhook_endpoint_create(actor=actor, url="https://a.isar.example/", events=["*"], now=now)
+    webhook_endpoint_create(
+        actor=actor, url="https://b.isar.example/", events=["member.added", "invoice.issued"], description="b", now=now
+    )
+    off, _ = webhook_endpoint_create(actor=actor, url="https://c.isar.example/", events=["*"], now=now)
+    WebhookEndpoint.objects.filter(pk=off.pk).update(enabled=False)
+    webhook_endpoint_create(actor=other_actor, url="https://d.elbe.example/", events=["*"], now=now)
+
+    def columns(obj) -> dict:
+        return {f.attname: (getattr(obj, f.attname), type(getattr(obj, f.attname))) for f in obj._meta.concrete_fields}
+
+    found = webhook_endpoints_of({actor.reseller.pk})
+    expected = list(WebhookEndpoint.objects.filter(reseller=actor.reseller, enabled=True).order_by("id"))
+    assert [columns(e) for e in found[actor.reseller.pk]] == [columns(e) for e in expected]
+    assert len(expected) == 2 and found[actor.reseller.pk][0].pk == first.pk
+    assert all(e._state.adding is False for e in found[actor.reseller.pk])
+    second = found[actor.reseller.pk][1]
+    assert second.wants("invoice.issued") and not second.wants("member.removed")
