@@ -9,6 +9,7 @@ filled in for each request.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.contrib.messages import get_messages
@@ -20,10 +21,9 @@ from django.utils import timezone, translation
 from partnerdesk.revisions.cache import cached
 from partnerdesk.web.console import Console
 
-# Markup no template or user data produces (@ is escaped nowhere, but no value we render
-# contains two of them around these words).
-CSRF_TOKEN_SLOT = "@@partnerdesk-csrf-token@@"
-MESSAGES_SLOT = "@@partnerdesk-messages@@"
+# Random per process, as the cached pages are: no template or stored text can contain them.
+CSRF_TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+MESSAGES_SLOT = f"messages-slot-{secrets.token_hex(16)}"
 
 
 def cached_console_page(
