@@ -10,6 +10,8 @@ invoice counter, subscription rows), and are held only while committing.
 
 from __future__ import annotations
 
+from django.db import migrations
+
 # table -> how its rows name the reseller(s) whose data they are (NEW/OLD are filled in).
 RESELLER_TABLES = {
     "subscriptions_subscription": ["{row}.reseller_id"],
@@ -112,3 +114,17 @@ def drop(vendor: str, tables: list[str], *, with_function: bool = False) -> list
         )
     ]
     return [*statements, "DROP FUNCTION IF EXISTS revisions_bump(text)"] if with_function else statements
+
+
+def make_triggers(tables: list[str], *, with_function: bool = False) -> migrations.RunPython:
+    """The migration operation that adds (and on reversal drops) the triggers of ``tables``."""
+
+    def forwards(apps, schema_editor):
+        for sql in create(schema_editor.connection.vendor, tables, with_function=with_function):
+            schema_editor.execute(sql)
+
+    def backwards(apps, schema_editor):
+        for sql in drop(schema_editor.connection.vendor, tables, with_function=with_function):
+            schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards)

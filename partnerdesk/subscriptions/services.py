@@ -691,7 +691,7 @@ def subscription_change_seats(
                 quote=quote,
                 now=now,
                 ledger_entry=entry,
-                seller=seller if seller is not None else seller_snapshot(),
+                seller=seller,
             )
             invoice = issued.invoice
             events.append(issued.event)

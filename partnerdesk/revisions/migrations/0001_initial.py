@@ -3,16 +3,6 @@ from django.db import migrations, models
 from partnerdesk.revisions import triggers
 
 
-def create_triggers(apps, schema_editor):
-    for sql in triggers.create(schema_editor.connection.vendor, triggers.FIRST_TABLES, with_function=True):
-        schema_editor.execute(sql)
-
-
-def drop_triggers(apps, schema_editor):
-    for sql in triggers.drop(schema_editor.connection.vendor, triggers.FIRST_TABLES, with_function=True):
-        schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     initial = True
     dependencies = [
@@ -34,5 +24,5 @@ class Migration(migrations.Migration):
                 ]
             },
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        triggers.make_triggers(triggers.FIRST_TABLES, with_function=True),
     ]
