@@ -94,6 +94,9 @@ TEMPLATES = [
 
 def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Its health check of a kept connection reads the socket instead of a round trip.
+        config["ENGINE"] = "partnerdesk.core.postgresql_backend"
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "partnerdesk.core.sqlite_backend"
         # Connections are kept (60 s, like PostgreSQL's): a new one costs its pragmas and
