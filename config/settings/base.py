@@ -53,19 +53,21 @@ INSTALLED_APPS = [
     "partnerdesk.web",
 ]
 
+# Sessions, language, CSRF, sign-in and messages are Django's own, passed by
+# for the API (core/middleware.py).
 MIDDLEWARE = [
     "partnerdesk.core.requestid.RequestIdMiddleware",
     "partnerdesk.core.health.HealthCheckMiddleware",  # before anything that checks the Host header
     "partnerdesk.core.api.errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "partnerdesk.core.middleware.SessionMiddleware",
+    "partnerdesk.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "partnerdesk.core.middleware.CsrfViewMiddleware",
     "partnerdesk.core.api.idempotency.IdempotencyMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "partnerdesk.core.middleware.AuthenticationMiddleware",
+    "partnerdesk.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partnerdesk.web.middleware.ContentSecurityPolicyMiddleware",
