@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -50,9 +50,30 @@ def cached_console_page(
         return render_to_string(template, context() | slots, request)
 
     page = cached(console.tenant, template, depends_on, render)
-    page = page.replace(CSRF_TOKEN_SLOT, get_token(request))
+    page = page.replace(CSRF_TOKEN_SLOT, csrf_token(request))
     page = page.replace(MESSAGES_SLOT, _messages(request))
     return HttpResponse(page)
+
+
+_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)  # bytes below this map evenly onto the characters
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """What Django's ``get_token(request)`` gives: the visitor's CSRF secret under a new random
+    mask, in the same form. Django draws the mask one character at a time, a read of the OS's
+    random source each (32 reads, a tenth of a cached page); here one read, mapped without bias."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        return get_token(request)  # no cookie yet: Django makes the secret and sets the cookie
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # as get_token: the cookie is sent again
+    count = len(CSRF_ALLOWED_CHARS)
+    mask: list[int] = []
+    while len(mask) < len(secret):
+        mask += [byte % count for byte in secrets.token_bytes(2 * len(secret)) if byte < _UNBIASED]
+    mask = mask[: len(secret)]
+    cipher = "".join(CSRF_ALLOWED_CHARS[(_INDEX[char] + m) % count] for char, m in zip(secret, mask, strict=True))
+    return "".join(CSRF_ALLOWED_CHARS[m] for m in mask) + cipher
 
 
 def _messages(request: HttpRequest) -> str:

@@ -94,3 +94,26 @@ def test_language_user_and_role_are_part_of_the_page(reseller_and_user, reseller
 
     as_owner.post("/language", {"language": "de", "next": "/console/"})
     assert "Neues Kundenabonnement" in page(as_owner)
+
+
+def test_the_pages_csrf_token_is_djangos_with_an_even_mask():
+    from collections import Counter
+
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _add_new_csrf_cookie
+    from django.test import RequestFactory
+
+    from partnerdesk.web.pages import csrf_token
+
+    request = RequestFactory().get("/console/")
+    secret = _add_new_csrf_cookie(request)  # what the middleware does for a visitor's cookie
+    request.META.pop("CSRF_COOKIE_NEEDS_UPDATE")
+    tokens = [csrf_token(request) for _ in range(2000)]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True  # the cookie is sent again, as get_token does
+    assert len(set(tokens)) == len(tokens)
+    assert all(len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS) for token in tokens)
+    assert all(_unmask_cipher_token(token) == secret for token in tokens)
+    # Every character equally likely in the mask: a chi-squared statistic far below what a
+    # mapping with bias gives (bytes % 62 favours eight characters by a quarter: about 500).
+    counts = Counter(char for token in tokens for char in token[:32])
+    expected = 32 * len(tokens) / len(CSRF_ALLOWED_CHARS)
+    assert sum((counts[c] - expected) ** 2 / expected for c in CSRF_ALLOWED_CHARS) < 130
