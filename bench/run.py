@@ -47,7 +47,7 @@ def prepare(env: dict, customers: int, members: int) -> dict:
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)  # the pages need the manifest
         from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-        from django.contrib.sessions.backends.db import SessionStore
+        from partnerdesk.accounts.sessions.db import SessionStore
         from bench.seed import seed, BENCH_USER
         from partnerdesk.accounts.models import User
         from partnerdesk.accounts.services import apikey_create

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
@@ -53,8 +52,8 @@ INSTALLED_APPS = [
     "partnerdesk.web",
 ]
 
-# Sessions, language, CSRF, sign-in and messages are Django's own, passed by
-# for the API (core/middleware.py).
+# Sessions, language, CSRF, sign-in and messages are Django's own, passed by for the API
+# (core/middleware.py, accounts/middleware.py).
 MIDDLEWARE = [
     "partnerdesk.core.requestid.RequestIdMiddleware",
     "partnerdesk.core.health.HealthCheckMiddleware",  # before anything that checks the Host header
@@ -66,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "partnerdesk.core.middleware.CsrfViewMiddleware",
     "partnerdesk.core.api.idempotency.IdempotencyMiddleware",
-    "partnerdesk.core.middleware.AuthenticationMiddleware",
+    "partnerdesk.accounts.middleware.AuthenticationMiddleware",
     "partnerdesk.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -97,8 +96,12 @@ TEMPLATES = [
 def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.postgresql":
-        # Its health check of a kept connection reads the socket instead of a round trip.
+        # Its health check of a kept connection reads the socket instead of a round trip, and
+        # the statements written once in code (core/rows.py, core/bulk.py) are prepared on the
+        # server after two runs on a connection (core/postgresql_backend): not planned again.
+        # Behind PgBouncer in transaction mode, that needs its max_prepared_statements.
         config["ENGINE"] = "partnerdesk.core.postgresql_backend"
+        config["OPTIONS"] = {"prepare_threshold": 2}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = "partnerdesk.core.sqlite_backend"
         # Connections are kept (60 s, like PostgreSQL's): a new one costs its pragmas and

@@ -35,10 +35,6 @@ RATE_LIMIT_FILE = _DATA_DIR / "ratelimit.sqlite3"
 
 if _REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL}}
-    # Every signed-in page reads the session: from Redis, not a database query. Written to
-    # both, so a flushed or restarted Redis only costs one query per session. Not with the
-    # file cache: it culls a third of its entries past 300 and would mostly miss.
-    SESSION_ENGINE = "partnerdesk.accounts.sessions.cached_db"
 else:
     CACHES = {
         "default": {
@@ -46,7 +42,9 @@ else:
             "LOCATION": str(_DATA_DIR / "cache"),
         }
     }
-    SESSION_ENGINE = "partnerdesk.accounts.sessions.db"
+# Sessions in the database, read with the signed-in user, memberships and revision numbers in
+# one statement (accounts/sessions/db.py): from Redis, the session alone would be a round trip.
+SESSION_ENGINE = "partnerdesk.accounts.sessions.db"
 # Whole-reseller pages and lists, kept under the revision of the data they were computed from
 # (revisions/cache.py): in each process's memory, as a key can never name stale data. About
 # 30 kB a dashboard; at most 2,000 values a process.

@@ -2,33 +2,90 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from partnerdesk.accounts import apikeys
-from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
+from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, Session, User
 from partnerdesk.core import rows
-from partnerdesk.core.actors import Tenant
+from partnerdesk.core.actors import Revisions, Tenant
+from partnerdesk.revisions.selectors import parse_revisions, revisions_column
 
 
 def apikey_authenticate(secret: str) -> ApiKey | None:
-    """The live key matching ``secret``, or None. Looked up by hash: the plain key is never stored."""
+    """The live key matching ``secret``, or None. Looked up by hash: the plain key is never stored.
+
+    Every API request: one fixed statement (core/rows.py) reads the key, its reseller and the
+    revision numbers of that reseller's data, kept as ``api_key.revisions`` (revisions/cache.py).
+    """
     if not secret or not secret.startswith(apikeys.KEY_PREFIX) or len(secret) > 100:
         return None
-    # Every API request: a fixed statement (core/rows.py), the key with its reseller.
     found = rows.fetch(_apikey_sql(), [apikeys.hash_key(secret)])
     if not found:
         return None
-    api_key = rows.instance(ApiKey, found[0])
-    reseller = rows.instance(Reseller, found[0], rows.width(ApiKey)) if api_key.reseller_id else None
+    row = found[0]
+    api_key = rows.instance(ApiKey, row)
+    reseller = rows.instance(Reseller, row, rows.width(ApiKey)) if api_key.reseller_id else None
     rows.cache_related(api_key, "reseller", reseller)
+    api_key.revisions = parse_revisions(row[-1])
     return api_key
 
 
 @cache
 def _apikey_sql() -> str:
     return (
-        f"SELECT {rows.columns(ApiKey, 'k')}, {rows.columns(Reseller, 'r')} FROM accounts_apikey k "
+        f"SELECT {rows.columns(ApiKey, 'k')}, {rows.columns(Reseller, 'r')}, "
+        f"{revisions_column('SELECT k.reseller_id')} FROM accounts_apikey k "
         "LEFT JOIN accounts_reseller r ON r.id = k.reseller_id WHERE k.key_hash = %s AND k.revoked_at IS NULL"
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a console request needs besides its session's data, read with the session."""
+
+    session: Session
+    user: User | None  # the session's user, if signed in (Django still checks it: backends.py)
+    memberships: list[ResellerMembership]  # as active_memberships() gives them
+    revisions: Revisions  # of the catalog, of all the user's resellers and their sub-resellers
+
+
+def session_read(session_key: str, now: datetime) -> SignedIn | None:
+    """The live session ``session_key`` with its user, the user's memberships of active
+    resellers (each with its reseller) and the revision numbers of what they see: one fixed
+    statement (core/rows.py), a row per membership. Every console request starts with it."""
+    found = rows.fetch(_session_sql(), [Reseller.Status.ACTIVE, session_key, rows.datetime_param(now)])
+    if not found:
+        return None
+    first = found[0]
+    user_at = rows.width(Session)
+    membership_at = user_at + rows.width(User)
+    reseller_at = membership_at + rows.width(ResellerMembership)
+    memberships = []
+    for row in found:
+        if row[membership_at] is not None:
+            membership = rows.instance(ResellerMembership, row, membership_at)
+            rows.cache_related(membership, "reseller", rows.instance(Reseller, row, reseller_at))
+            memberships.append(membership)
+    return SignedIn(
+        session=rows.instance(Session, first),
+        user=rows.instance(User, first, user_at) if first[user_at] is not None else None,
+        memberships=memberships,
+        revisions=parse_revisions(first[-1]),
+    )
+
+
+@cache
+def _session_sql() -> str:
+    resellers = "SELECT o.reseller_id FROM accounts_resellermembership o WHERE o.user_id = s.user_id"
+    return (
+        f"SELECT {rows.columns(Session, 's')}, {rows.columns(User, 'u')}, "
+        f"{rows.columns(ResellerMembership, 'm')}, {rows.columns(Reseller, 'r')}, {revisions_column(resellers)} "
+        "FROM accounts_session s LEFT JOIN accounts_user u ON u.id = s.user_id "
+        "LEFT JOIN (accounts_resellermembership m JOIN accounts_reseller r ON r.id = m.reseller_id AND r.status = %s) "
+        "ON m.user_id = s.user_id "
+        "WHERE s.session_key = %s AND s.expire_date > %s ORDER BY m.created_at, m.id"
     )
 
 

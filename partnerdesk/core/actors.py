@@ -25,19 +25,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# A tenant's revision numbers (revisions/selectors.py): (scope, number) pairs, by scope.
+Revisions = tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True)
 class Tenant:
     reseller: Reseller | None = None
     customer: Customer | None = None
     vendor: bool = False
+    # The numbers of this tenant's data as read with the request's first statement (the API
+    # key's or the session's), for the views cache; None: not read, the cache reads them.
+    revisions: Revisions | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if sum([self.reseller is not None, self.customer is not None, self.vendor]) != 1:
             raise ValueError("a tenant is exactly one of reseller, customer or vendor")
 
     @classmethod
-    def for_reseller(cls, reseller: Reseller) -> Tenant:
-        return cls(reseller=reseller)
+    def for_reseller(cls, reseller: Reseller, revisions: Revisions | None = None) -> Tenant:
+        return cls(reseller=reseller, revisions=revisions)
 
     @classmethod
     def for_customer(cls, customer: Customer) -> Tenant:
@@ -68,8 +75,8 @@ class Actor:
         return cls(tenant=Tenant.for_vendor(), label="system")
 
     @classmethod
-    def reseller_user(cls, user: User, reseller: Reseller, role: str) -> Actor:
-        return cls(tenant=Tenant.for_reseller(reseller), user=user, role=role, label=user.email)
+    def reseller_user(cls, user: User, reseller: Reseller, role: str, revisions: Revisions | None = None) -> Actor:
+        return cls(tenant=Tenant.for_reseller(reseller, revisions), user=user, role=role, label=user.email)
 
     @classmethod
     def vendor_user(cls, user: User) -> Actor:

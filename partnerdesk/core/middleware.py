@@ -1,16 +1,15 @@
-"""Django's middleware for the console's sessions, language, CSRF, sign-in and messages,
-passed by for the API.
+"""Django's middleware for the console's sessions, language, CSRF and messages, passed by for
+the API (sign-in too: accounts/middleware.py).
 
 The API authenticates each request by its key and answers JSON in English: it reads no
 session, cookie or Accept-Language, sets no cookie and shows no messages (core/api/auth.py).
-Run for every API request anyway, these five cost about a sixth of a cached list request.
+Run for every API request anyway, these cost about a sixth of a cached list request.
 Each is Django's own class, called as before for every other path. (allauth's middleware
 stays as it is: allauth refuses to start without it under its own name.)
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest
@@ -23,31 +22,29 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-class _ConsoleOnly:
+class ConsoleOnly:
+    """For a middleware class: its request and response handling skipped for the API."""
+
     def __call__(self, request: HttpRequest):
         if is_api(request):
             return self.get_response(request)
         return super().__call__(request)
 
 
-class SessionMiddleware(_ConsoleOnly, sessions_middleware.SessionMiddleware):
+class SessionMiddleware(ConsoleOnly, sessions_middleware.SessionMiddleware):
     pass
 
 
-class LocaleMiddleware(_ConsoleOnly, locale.LocaleMiddleware):
+class LocaleMiddleware(ConsoleOnly, locale.LocaleMiddleware):
     pass
 
 
-class CsrfViewMiddleware(_ConsoleOnly, csrf.CsrfViewMiddleware):
+class CsrfViewMiddleware(ConsoleOnly, csrf.CsrfViewMiddleware):
     def process_view(self, request, callback, callback_args, callback_kwargs):
         if is_api(request):
             return None  # the API's views are exempt; its requests never ran process_request
         return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
-class AuthenticationMiddleware(_ConsoleOnly, auth_middleware.AuthenticationMiddleware):
-    pass
-
-
-class MessageMiddleware(_ConsoleOnly, messages_middleware.MessageMiddleware):
+class MessageMiddleware(ConsoleOnly, messages_middleware.MessageMiddleware):
     pass

@@ -54,9 +54,16 @@ def width(model: type[models.Model]) -> int:
 
 
 def fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    with cursor() as found:
+        found.execute(sql, params)
+        return found.fetchall()
+
+
+def cursor():
+    """A cursor for statements written once in code. On PostgreSQL one that binds the values
+    on the server, so the statement is prepared there after its first runs on a connection
+    (core/postgresql_backend); Django's own cursor elsewhere."""
+    return connection.binding_cursor() if connection.vendor == "postgresql" else connection.cursor()
 
 
 def cache_related(obj: models.Model, field_name: str, related: models.Model | None) -> None:

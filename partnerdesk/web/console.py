@@ -20,6 +20,7 @@ from partnerdesk.core.actors import ROLE_PERMISSIONS, Actor, Tenant
 from partnerdesk.core.errors import DomainError
 from partnerdesk.customers.models import Customer
 from partnerdesk.customers.selectors import customer_get, customers_administered_by
+from partnerdesk.revisions.cache import usable_revisions
 
 SESSION_RESELLER = "pd_reseller"
 SESSION_CUSTOMER = "pd_customer"
@@ -71,11 +72,16 @@ def _pick(items: list, key, chosen: str | None):
 
 
 def reseller_console(request) -> Console | None:
-    memberships = active_memberships(request.user.pk)
+    # Read with the session (accounts/sessions/db.py), unless the session came from elsewhere.
+    signed_in = getattr(request.session, "signed_in", None)
+    if signed_in is not None and signed_in.user is not None and signed_in.user.pk == request.user.pk:
+        memberships, revisions = signed_in.memberships, usable_revisions(request, signed_in.revisions)
+    else:
+        memberships, revisions = active_memberships(request.user.pk), None
     membership = _pick(memberships, lambda m: m.reseller.public_id, request.session.get(SESSION_RESELLER))
     if membership is None:
         return None
-    actor = Actor.reseller_user(request.user, membership.reseller, membership.role)
+    actor = Actor.reseller_user(request.user, membership.reseller, membership.role, revisions)
     console = Console(actor=actor, memberships=memberships)
     acting_on_id = request.session.get(SESSION_ACTING_ON)
     if acting_on_id:

@@ -14,19 +14,20 @@ from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from partnerdesk.accounts.models import ApiKey
 from partnerdesk.accounts.selectors import apikey_authenticate
-from partnerdesk.core.actors import Actor, Tenant
+from partnerdesk.core.actors import Actor, Revisions, Tenant
 from partnerdesk.core.ratelimit import rate_limit_take
+from partnerdesk.revisions.cache import usable_revisions
 
 # Writing last_used_at on every request would turn every read into a write: once a minute per key.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def actor_for_key(api_key: ApiKey) -> Actor:
+def actor_for_key(api_key: ApiKey, revisions: Revisions | None = None) -> Actor:
     if api_key.is_vendor:
         return Actor(tenant=Tenant.for_vendor(), api_key=api_key, label=f"api key {api_key.prefix}…")
     # A reseller key may do what a reseller admin may do.
     return Actor(
-        tenant=Tenant.for_reseller(api_key.reseller),
+        tenant=Tenant.for_reseller(api_key.reseller, revisions),
         api_key=api_key,
         role="admin",
         label=f"api key {api_key.prefix}…",
@@ -45,7 +46,7 @@ class ApiKeyAuth(HttpBearer):
             # Conditional, so processes that read the same old value write it once between them.
             stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _LAST_USED_RESOLUTION)
             ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
-        return actor_for_key(api_key)
+        return actor_for_key(api_key, usable_revisions(request, api_key.revisions))
 
 
 class PerKeyRateThrottle(BaseThrottle):

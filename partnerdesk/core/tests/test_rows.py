@@ -13,7 +13,6 @@ from partnerdesk.accounts.backends import AuthenticationBackend, ModelBackend
 from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
 from partnerdesk.accounts.selectors import active_memberships, apikey_authenticate
 from partnerdesk.accounts.services import apikey_create
-from partnerdesk.accounts.sessions import cached_db as cached_db_sessions
 from partnerdesk.accounts.sessions import db as db_sessions
 from partnerdesk.core.actors import Actor
 
@@ -79,14 +78,13 @@ def test_signed_in_user(reseller_and_user, backend):
     assert backend().get_user(user.pk) is None  # as Django's backend: inactive users are signed out
 
 
-@pytest.mark.parametrize("engine", [db_sessions, cached_db_sessions])
-def test_sessions_load_and_expire(reseller_and_user, engine):
+def test_sessions_load_and_expire(reseller_and_user):
     _, user = reseller_and_user
-    session = engine.SessionStore()
+    session = db_sessions.SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "partnerdesk.accounts.backends.ModelBackend"
     session.create()
-    loaded = db_sessions.SessionStore(session.session_key)  # from the database, not a cache
+    loaded = db_sessions.SessionStore(session.session_key)
     assert loaded[SESSION_KEY] == str(user.pk)
 
     session.set_expiry(timezone.now() - timedelta(seconds=1))

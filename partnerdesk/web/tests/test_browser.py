@@ -242,7 +242,8 @@ def test_reseller_flow_in_the_browser(browser_page, vendor, reseller_and_user, a
 def sign_in_server_side(page, user) -> None:
     """A session made server-side, its cookie handed to the browser."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    from partnerdesk.accounts.sessions.db import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
