@@ -52,9 +52,33 @@ class DatabaseCreation(creation.DatabaseCreation):
                 os.remove(writers_lock_path(test_database_name))
 
 
+# Statements converted to SQLite's placeholders, per process (see SQLiteCursorWrapper).
+_converted: dict[str, str] = {}
+_MAX_CONVERTED = 4096
+
+
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
+    """Django's cursor, converting each statement's ``%s`` placeholders to ``?`` once per
+    process instead of at every execute: Django's regular expression takes 17 µs for a 1 kB
+    statement, more than SQLite takes to run a primary-key lookup."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is not None:
+            return super().convert_query(query, param_names=param_names)
+        converted = _converted.get(query)
+        if converted is None:
+            converted = super().convert_query(query)
+            if len(_converted) < _MAX_CONVERTED:  # statements are a few hundred shapes, not unbounded
+                _converted[query] = converted
+        return converted
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
     creation_class = DatabaseCreation
+
+    def create_cursor(self, name=None):
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
 
     _writers_fd: int | None = None
     _writers_pid = 0

@@ -87,3 +87,21 @@ def test_every_commit_is_fsynced():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         assert cursor.fetchone() == (2,)
+
+
+@pytest.mark.django_db
+def test_placeholders_are_converted_as_django_converts_them_once_per_statement():
+    from django.db.backends.sqlite3.base import SQLiteCursorWrapper as DjangosCursor
+
+    from partnerdesk.core.sqlite_backend import base
+
+    statement = "SELECT 1 WHERE 'a%%' LIKE %s AND x = %s"
+    with connection.cursor() as cursor:
+        wrapper = cursor.cursor
+        assert isinstance(wrapper, base.SQLiteCursorWrapper)
+        assert wrapper.convert_query(statement) == DjangosCursor.convert_query(wrapper, statement)
+        assert base._converted[statement] == "SELECT 1 WHERE 'a%' LIKE ? AND x = ?"
+        named = wrapper.convert_query("x = %(a)s", param_names=["a"])
+        assert named == "x = :a"
+        cursor.execute("SELECT %s || '%%'", ["50"])  # still runs as before
+        assert cursor.fetchone() == ("50%",)
