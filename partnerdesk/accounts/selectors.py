@@ -55,16 +55,19 @@ def session_read(session_key: str, now: datetime) -> SignedIn | None:
     """The live session ``session_key`` with its user, the user's memberships of active
     resellers (each with its reseller) and the revision numbers of what they see: one fixed
     statement (core/rows.py), a row per membership. Every console request starts with it."""
-    found = rows.fetch(_session_sql(), [Reseller.Status.ACTIVE, session_key, rows.datetime_param(now)])
+    found = rows.fetch(_session_sql(), [session_key, rows.datetime_param(now)])
     if not found:
         return None
     first = found[0]
     user_at = rows.width(Session)
     membership_at = user_at + rows.width(User)
     reseller_at = membership_at + rows.width(ResellerMembership)
+    status_at = reseller_at + _reseller_status_column()
     memberships = []
     for row in found:
-        if row[membership_at] is not None:
+        # Resellers' status here, not in the join: each membership is then found by the user's
+        # index (a join with the condition inside made SQLite read every membership).
+        if row[membership_at] is not None and row[status_at] == Reseller.Status.ACTIVE:
             membership = rows.instance(ResellerMembership, row, membership_at)
             rows.cache_related(membership, "reseller", rows.instance(Reseller, row, reseller_at))
             memberships.append(membership)
@@ -77,14 +80,19 @@ def session_read(session_key: str, now: datetime) -> SignedIn | None:
 
 
 @cache
+def _reseller_status_column() -> int:
+    return [field.attname for field in Reseller._meta.concrete_fields].index("status")
+
+
+@cache
 def _session_sql() -> str:
     resellers = "SELECT o.reseller_id FROM accounts_resellermembership o WHERE o.user_id = s.user_id"
     return (
         f"SELECT {rows.columns(Session, 's')}, {rows.columns(User, 'u')}, "
         f"{rows.columns(ResellerMembership, 'm')}, {rows.columns(Reseller, 'r')}, {revisions_column(resellers)} "
         "FROM accounts_session s LEFT JOIN accounts_user u ON u.id = s.user_id "
-        "LEFT JOIN (accounts_resellermembership m JOIN accounts_reseller r ON r.id = m.reseller_id AND r.status = %s) "
-        "ON m.user_id = s.user_id "
+        "LEFT JOIN accounts_resellermembership m ON m.user_id = s.user_id "
+        "LEFT JOIN accounts_reseller r ON r.id = m.reseller_id "
         "WHERE s.session_key = %s AND s.expire_date > %s ORDER BY m.created_at, m.id"
     )
 
