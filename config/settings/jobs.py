@@ -45,12 +45,3 @@ else:
 # Sessions in the database, read with the signed-in user, memberships and revision numbers in
 # one statement (accounts/sessions/db.py): from Redis, the session alone would be a round trip.
 SESSION_ENGINE = "partnerdesk.accounts.sessions.db"
-# Whole-reseller pages and lists, kept under the revision of the data they were computed from
-# (revisions/cache.py): in each process's memory, as a key can never name stale data. About
-# 30 kB a dashboard; at most 2,000 values a process.
-CACHES["views"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "partnerdesk-views",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}

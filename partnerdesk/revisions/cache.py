@@ -8,17 +8,19 @@ order could keep old data under the new key. A request's first statement (the AP
 the session's) reads the numbers too (``Tenant.revisions``): for requests that change nothing
 (GET, HEAD), those are used, read earlier still and at no round trip of their own.
 
-Values live in each process's memory (the ``views`` cache): a key names one exact state of the
-data, so processes need not share anything to stay correct.
+Values live in each process's memory: a key names one exact state of the data, so processes
+need not share anything to stay correct. They are kept as they are, not copied (Django's
+in-memory cache pickles each value in and out, a third of a cached list request), so they must
+be immutable: bytes, strings, tuples of them. The least recently used go past ``MAX_VALUES``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest
 
@@ -26,6 +28,12 @@ from partnerdesk.core.actors import Revisions, Tenant
 from partnerdesk.revisions.selectors import reseller_revision
 
 T = TypeVar("T")
+
+# About 30 kB a dashboard: at most some 60 MB a process.
+MAX_VALUES = 2000
+
+_values: OrderedDict[Hashable, object] = OrderedDict()
+_lock = threading.Lock()
 
 
 def usable_revisions(request: HttpRequest, revisions: Revisions | None) -> Revisions | None:
@@ -37,16 +45,28 @@ def usable_revisions(request: HttpRequest, revisions: Revisions | None) -> Revis
 
 def cached(tenant: Tenant, name: str, parts: tuple, compute: Callable[[], T]) -> T:
     """``compute()``, or the value it gave for the same ``name``, ``parts`` and revision of
-    ``tenant``'s data. ``parts`` must hold everything else the value depends on."""
+    ``tenant``'s data. ``parts`` (hashable) must hold everything else the value depends on;
+    the value must be immutable."""
     # The vendor sees every reseller: any change anywhere would be a new key. Inside a
     # transaction the data read may be this transaction's own, not yet committed.
     if tenant.reseller is None or connection.in_atomic_block:
         return compute()
     revision = tenant.revisions if tenant.revisions is not None else reseller_revision(tenant.reseller.pk)
-    key = hashlib.blake2b(repr((name, tenant.reseller.pk, revision, parts)).encode(), digest_size=20).hexdigest()
-    store = caches["views"]
-    value = store.get(key)
-    if value is None:
-        value = compute()
-        store.set(key, value)
+    key = (name, tenant.reseller.pk, revision, parts)
+    with _lock:
+        value = _values.get(key, _values)
+        if value is not _values:
+            _values.move_to_end(key)
+            return value
+    value = compute()
+    with _lock:
+        _values[key] = value
+        while len(_values) > MAX_VALUES:
+            _values.popitem(last=False)
     return value
+
+
+def clear() -> None:
+    """Forget every value (tests: a flushed database starts its ids and numbers again)."""
+    with _lock:
+        _values.clear()

@@ -3,8 +3,8 @@ a reseller's data, like the dashboard: rendered once per state of that data and 
 else the page shows, then served with the request's own parts filled in.
 
 Two parts of a page belong to the request, not to the data: the CSRF token (its secret is the
-visitor's cookie) and the one-time messages. The page is rendered with placeholders for them,
-filled in for each request.
+visitor's cookie) and the one-time messages. The page is rendered with placeholders for them
+and kept as the encoded pieces between them, which each request joins with its own parts.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def cached_console_page(
     request: HttpRequest, console: Console, template: str, context: Callable[[], dict], *parts
 ) -> HttpResponse:
     """``template`` rendered with ``context()``, or the same page rendered before for the same
-    data and the same everything-else. ``parts``: anything the page depends on besides the
-    reseller's data and what is listed here."""
+    data and the same everything-else. ``parts``: anything (hashable) the page depends on
+    besides the reseller's data and what is listed here."""
     user = request.user
     depends_on = (
         template,
@@ -40,19 +40,24 @@ def cached_console_page(
         timezone.get_current_timezone_name(),
         user.pk,
         user.email,
-        [(m.reseller.public_id, m.reseller.name, m.role) for m in console.memberships],
+        tuple((m.reseller.public_id, m.reseller.name, m.role) for m in console.memberships),
         console.acting_on.pk if console.acting_on else None,
         *parts,
     )
 
-    def render() -> str:
+    def render() -> tuple[tuple[bytes, ...], ...]:
         slots = {"csrf_token": CSRF_TOKEN_SLOT, "messages_slot": MESSAGES_SLOT}
-        return render_to_string(template, context() | slots, request)
+        page = render_to_string(template, context() | slots, request)
+        # Encoded once, in pieces: between the messages slots, and within those between the
+        # CSRF token slots (one per form), so a request's page is two joins.
+        return tuple(
+            tuple(piece.encode() for piece in part.split(CSRF_TOKEN_SLOT)) for part in page.split(MESSAGES_SLOT)
+        )
 
-    page = cached(console.tenant, template, depends_on, render)
-    page = page.replace(CSRF_TOKEN_SLOT, csrf_token(request))
-    page = page.replace(MESSAGES_SLOT, _messages(request))
-    return HttpResponse(page)
+    parts_of_page = cached(console.tenant, template, depends_on, render)
+    token = csrf_token(request).encode() if any(len(part) > 1 for part in parts_of_page) else b""
+    messages = _messages(request).encode() if len(parts_of_page) > 1 else b""
+    return HttpResponse(messages.join(token.join(part) for part in parts_of_page))
 
 
 _INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
