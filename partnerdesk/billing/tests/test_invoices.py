@@ -207,3 +207,22 @@ def test_top_ups_follow_in_number_order(vendor, actor, annual_plan, now):
     _, first = subscription_change_seats(actor=actor, subscription=sub, seats=2, now=now + timedelta(days=1))
     _, second = subscription_change_seats(actor=actor, subscription=sub, seats=3, now=now + timedelta(days=2))
     assert [first.number, second.number] == ["2026-000002", "2026-000003"]
+
+
+def test_the_seller_is_the_vendor_row_as_it_is_now(vendor, settings):
+    from partnerdesk.accounts.models import Vendor
+    from partnerdesk.billing.services import seller_snapshot
+
+    Vendor.objects.update(address="Hafenstraße 1\n20457 Hamburg", bank_name="Hamburger Sparkasse")
+    assert seller_snapshot() == {
+        "seller_name": "Cloudwerk Software GmbH",
+        "seller_address": "Hafenstraße 1\n20457 Hamburg",
+        "seller_country": "DE",
+        "seller_vat_id": "DE136695976",
+        "seller_bank_name": "Hamburger Sparkasse",
+        "seller_iban": "DE89370400440532013000",
+        "seller_bic": "COBADEFFXXX",
+    }
+    Vendor.objects.all().delete()
+    settings.VENDOR_COUNTRY = "AT"
+    assert seller_snapshot() == {"seller_name": "", "seller_country": "AT"}

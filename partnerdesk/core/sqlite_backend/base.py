@@ -12,7 +12,9 @@ the database. A writer that finds it held is left to SQLite's busy handler, whic
 under load), the waiting one oversleeps the other's 5-10 ms transaction, or wakes just after it
 has taken the lock again. So before BEGIN each
 connection takes an exclusive ``flock`` on ``<database>-writers`` and releases it at COMMIT or
-ROLLBACK; a waiter retries at most every millisecond. It changes nothing about what is locked,
+ROLLBACK; a waiter retries after 50 µs, then at most every 200 µs (at most every millisecond, it
+overslept a 2 ms top-up's turn by half a millisecond on average: a fifth of the writers' time;
+the tries cost a waiting process about 2 % of a core). It changes nothing about what is locked,
 only how quickly the next writer notices the turn is free; like SQLite's, the wait gives up with
 "database is locked" after the configured timeout. One cost: SQLite's automatic checkpoint runs
 inside the COMMIT that fills the log past 1,000 pages, so the next writer waits for it too (about
@@ -29,7 +31,7 @@ from contextlib import suppress
 from django.db.backends.sqlite3 import base, creation, operations
 
 FLUSHING = 7001
-_LONGEST_NAP = 0.001
+_LONGEST_NAP = 0.0002
 
 
 class DatabaseOperations(operations.DatabaseOperations):
