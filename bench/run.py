@@ -17,6 +17,7 @@ Targets (issue 8): dashboard and list API >= 40 % of the bare endpoint, p99 <= 5
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -87,8 +88,6 @@ def prepare(env: dict, customers: int, members: int) -> dict:
         print(json.dumps({{"key": key, "session": session.session_key, "subscriptions": subs}}))
     """)
     out = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
-    import json
-
     *notes, result = out.stdout.strip().splitlines()
     for note in notes:
         print(note)
@@ -162,6 +161,18 @@ def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
             ["Content-Type"] = "application/json"}}, '{{"seats": ' .. (seats[i] + round + 1) .. '}}')
         end
     """)
+
+
+def current_seats(base: str, subscriptions: list, key: str) -> list:
+    """The subscriptions with the seats they have now (each round of top-ups starts from there:
+    asking for fewer would be a reduction)."""
+    found = []
+    headers = {"Authorization": f"Bearer {key}"}
+    for sid, _ in subscriptions:
+        request = urllib.request.Request(f"{base}/api/v1/subscriptions/{sid}", headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            found.append((sid, json.loads(response.read())["seats"]))
+    return found
 
 
 def preview_lua(subscription: tuple, key: str) -> str:
@@ -291,6 +302,8 @@ def main() -> int:
             after = measure("/healthz", {}, duration=max(1, args.duration // 2))
             for _ in range(args.rounds):
                 before = after
+                if kind == "topup":
+                    lua = top_up_lua(path, current_seats(base, ctx["subscriptions"], ctx["key"]), ctx["key"])
                 result = measure(path, headers, lua)
                 after = measure("/healthz", {}, duration=max(1, args.duration // 2))
                 rounds.append((result["rps"] / ((before["rps"] + after["rps"]) / 2), result, before, after))
