@@ -246,7 +246,10 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
     rows = prepared_rows(objs, fields, adding=True)
     with _bulk_cursor() as cursor:
         if not returning_ids:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
+            if len(rows) == 1:  # psycopg's executemany pipelines even one row: a third more work
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows[0])
+            else:
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
             return
         if not db.in_atomic_block:
             raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
