@@ -16,9 +16,15 @@ ROLLBACK; a waiter retries after 50 µs, then at most every 200 µs (at most eve
 overslept a 2 ms top-up's turn by half a millisecond on average: a fifth of the writers' time;
 the tries cost a waiting process about 2 % of a core). It changes nothing about what is locked,
 only how quickly the next writer notices the turn is free; like SQLite's, the wait gives up with
-"database is locked" after the configured timeout. One cost: SQLite's automatic checkpoint runs
-inside the COMMIT that fills the log past 1,000 pages, so the next writer waits for it too (about
-7 ms every 18 seat top-ups on the bench machine), where SQLite's own lock would already be free.
+"database is locked" after the configured timeout.
+
+Checkpoints: SQLite copies the log (WAL) back into the database inside the COMMIT that fills it
+past 1,000 pages, so with the turn held every other writer waited for it too (a seat top-up: 13
+rows, 50 pages of log; every 20th commit took 3-8 ms more, 30 % of all commit time). So a
+transaction turns SQLite's automatic checkpoint off for its commit; after the commit has given up
+the turn, the connection runs a PASSIVE checkpoint (it waits for no reader or writer) once it has
+changed CHECKPOINT_AFTER_ROWS rows since its last one, about the same 1,000 pages for the top-up.
+Writes outside a transaction (autocommit) hold no turn and keep SQLite's own checkpoint.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from django.db.backends.sqlite3 import base, creation, operations
 
 FLUSHING = 7001
 _LONGEST_NAP = 0.0002
+CHECKPOINT_AFTER_ROWS = 250
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -85,6 +92,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _writers_fd: int | None = None
     _writers_pid = 0
     _has_turn = False
+    _rows_at_checkpoint = 0  # the connection's total_changes at its last checkpoint
+
+    def get_new_connection(self, conn_params):
+        self._rows_at_checkpoint = 0  # a new connection counts its changes from zero
+        return super().get_new_connection(conn_params)
 
     def _queues_writers(self) -> bool:
         return self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE") and not self.is_in_memory_db()
@@ -119,6 +131,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         with self.wrap_database_errors:
             self._take_turn()
         try:
+            self.connection.execute("PRAGMA wal_autocheckpoint=0")  # this commit's is after the turn
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._end_turn()
@@ -126,15 +139,29 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self):
         try:
-            return super()._commit()
+            super()._commit()
         finally:
             self._end_turn()
+        self._after_turn(checkpoint=True)
 
     def _rollback(self):
         try:
             return super()._rollback()
         finally:
             self._end_turn()
+            self._after_turn(checkpoint=False)
+
+    def _after_turn(self, *, checkpoint: bool) -> None:
+        connection = self.connection
+        if connection is None or not self._queues_writers() or connection.in_transaction:
+            return
+        # Never an error for the transaction, which is over: a checkpoint that a reader or
+        # another checkpoint is in the way of only leaves more for the next one.
+        with suppress(self.Database.Error):
+            if checkpoint and connection.total_changes - self._rows_at_checkpoint >= CHECKPOINT_AFTER_ROWS:
+                self._rows_at_checkpoint = connection.total_changes
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            connection.execute("PRAGMA wal_autocheckpoint=1000")  # SQLite's default, for autocommit writes
 
     def _close(self):
         try:

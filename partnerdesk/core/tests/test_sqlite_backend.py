@@ -105,3 +105,40 @@ def test_placeholders_are_converted_as_django_converts_them_once_per_statement()
         assert named == "x = :a"
         cursor.execute("SELECT %s || '%%'", ["50"])  # still runs as before
         assert cursor.fetchone() == ("50%",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_is_checkpointed_after_the_writers_turn_not_inside_it(reseller):
+    from partnerdesk.accounts.models import Reseller
+    from partnerdesk.core.sqlite_backend.base import CHECKPOINT_AFTER_ROWS
+
+    def automatic_checkpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        assert automatic_checkpoint() == 0  # SQLite's own, inside the COMMIT, is off
+    assert automatic_checkpoint() == 1000  # and on again for writes outside a transaction
+
+    def write(transactions: int) -> None:
+        for _ in range(transactions):  # ten updates (and their triggers' rows) at a time
+            with transaction.atomic():
+                for _ in range(10):
+                    Reseller.objects.filter(pk=reseller.pk).update(name="Isar Systemhaus GmbH")
+
+    transactions = CHECKPOINT_AFTER_ROWS // 10 + 1
+    write(2 * transactions)
+    connection.close()  # a new connection counts its rows from zero again
+    connection.ensure_connection()
+    seen: list[tuple[str, bool]] = []
+    connection.connection.set_trace_callback(
+        lambda statement: seen.append((statement, turn_is_free())) if "wal_checkpoint" in statement else None
+    )
+    try:
+        write(transactions)
+    finally:
+        connection.connection.set_trace_callback(None)
+    # Now and then, never with the turn held.
+    assert 1 <= len(seen) < transactions / 4
+    assert all(statement == "PRAGMA wal_checkpoint(PASSIVE)" and free for statement, free in seen)
