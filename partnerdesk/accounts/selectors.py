@@ -98,8 +98,8 @@ def _session_sql() -> str:
 
 
 def active_memberships(user_id: int) -> list[ResellerMembership]:
-    """The user's memberships of active resellers, oldest first, each with its reseller: read
-    by every console page, so a fixed statement (core/rows.py)."""
+    """The user's memberships of active resellers, oldest first, each with its reseller, as a
+    fixed statement (core/rows.py). Console requests have them from session_read already."""
     width = rows.width(ResellerMembership)
     memberships = []
     for row in rows.fetch(_memberships_sql(), [user_id, Reseller.Status.ACTIVE]):

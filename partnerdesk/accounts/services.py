@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from partnerdesk.accounts import apikeys
-from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
+from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, Session, User
 from partnerdesk.audit.services import audit_record, snapshot
 from partnerdesk.core import clock
 from partnerdesk.core.actors import Actor
@@ -306,3 +307,10 @@ def reseller_business_update(*, actor: Actor, data: dict, now: datetime | None =
                 now=now,
             )
     return locked
+
+
+def sessions_clear_expired() -> int:
+    """Delete the sessions past their expiry (they no longer sign anyone in); how many. By the
+    real time, as sessions expire, not the sandbox clock."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

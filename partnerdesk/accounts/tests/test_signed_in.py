@@ -20,12 +20,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import make_reseller
-from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, Session, User
+from partnerdesk.accounts.models import ApiKey, Session, User
 from partnerdesk.accounts.selectors import active_memberships, apikey_authenticate, session_read
 from partnerdesk.accounts.services import apikey_create
 from partnerdesk.accounts.sessions.db import SessionStore
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.tests.test_rows import values
+from partnerdesk.core.tests.test_rows import join_two_more_resellers, values
 from partnerdesk.revisions.cache import usable_revisions
 from partnerdesk.revisions.selectors import reseller_revision
 
@@ -40,11 +40,7 @@ def signed_in(user) -> Client:
 
 def test_the_session_statement_reads_what_the_orm_reads(reseller_and_user):
     reseller, user = reseller_and_user
-    second, _ = make_reseller("Zweite GmbH", email="owner@zweite.example")
-    ResellerMembership.objects.create(user=user, reseller=second, role="viewer")
-    closed, _ = make_reseller("Geschlossen GmbH", email="owner@geschlossen.example")
-    ResellerMembership.objects.create(user=user, reseller=closed, role="admin")
-    Reseller.objects.filter(pk=closed.pk).update(status="suspended")
+    join_two_more_resellers(user)
     make_reseller("Tochter GmbH", parent=reseller, email="owner@tochter.example")
     key = signed_in(user).session.session_key
 
@@ -157,3 +153,15 @@ def test_sessions_of_djangos_own_engine_carry_over(reseller_and_user):
             cursor.execute("DROP TABLE django_session")
     assert SessionStore("k" * 32)[SESSION_KEY] == str(user.pk)
     assert dict(Session.objects.values_list("session_key", "user_id")) == {"k" * 32: user.pk, "a" * 32: None}
+
+
+def test_expired_sessions_are_cleared_daily(reseller_and_user):
+    from partnerdesk.accounts.tasks import clear_expired_sessions
+
+    live = signed_in(reseller_and_user[1]).session.session_key
+    old = SessionStore()
+    old["seen"] = True
+    old.set_expiry(timezone.now() - timedelta(seconds=1))
+    old.create()
+    assert clear_expired_sessions.call_local() == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]

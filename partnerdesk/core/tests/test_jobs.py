@@ -87,7 +87,16 @@ def test_the_periodic_jobs_and_their_schedules():
 
     discover_tasks()  # what `partnerdesk worker` does first
     periodic = {task.name: task for task in HUEY._registry.periodic_tasks}
-    assert set(periodic) >= {"retry_outbox", "expire_invitations", "daily_billing_run", "trial_ending_reminders"}
+    assert set(periodic) >= {
+        "retry_outbox",
+        "expire_invitations",
+        "daily_billing_run",
+        "trial_ending_reminders",
+        "clear_expired_sessions",
+    }
+    assert [(h, m) for h in range(24) for m in range(60) if runs_at(periodic["clear_expired_sessions"], h, m)] == [
+        (3, 30)
+    ]
     assert all(runs_at(periodic["retry_outbox"], 9, m) for m in range(60))
     assert [m for m in range(60) if runs_at(periodic["expire_invitations"], 9, m)] == [0, 15, 30, 45]
     assert [(h, m) for h in range(24) for m in range(60) if runs_at(periodic["daily_billing_run"], h, m)] == [(2, 0)]

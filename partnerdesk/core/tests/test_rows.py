@@ -49,13 +49,18 @@ def test_revoked_and_unknown_keys(reseller):
     assert apikey_authenticate(secret) is None
 
 
-def test_memberships_of_active_resellers_oldest_first(reseller_and_user):
-    reseller, user = reseller_and_user
+def join_two_more_resellers(user) -> None:
+    """``user`` a viewer of a second reseller and an admin of a suspended one."""
     second, _ = make_reseller("Zweite GmbH", email="owner@zweite.example")
     ResellerMembership.objects.create(user=user, reseller=second, role="viewer")
     closed, _ = make_reseller("Geschlossen GmbH", email="owner@geschlossen.example")
     ResellerMembership.objects.create(user=user, reseller=closed, role="admin")
     Reseller.objects.filter(pk=closed.pk).update(status="suspended")
+
+
+def test_memberships_of_active_resellers_oldest_first(reseller_and_user):
+    reseller, user = reseller_and_user
+    join_two_more_resellers(user)
 
     found = active_memberships(user.pk)
     expected = list(
