@@ -88,3 +88,41 @@ def test_the_search_expression_matches_a_trigram_index_on_postgresql(big_neighbo
         assert f"customer_{column}_trgm" in plan, plan
     else:
         assert "customers_customer" in plan  # SQLite scans: fine for single-machine installations
+
+
+@pytest.mark.django_db
+def test_the_session_statement_reads_through_keys_and_indexes(reseller_and_user):
+    """The statement every console request starts with (accounts.selectors.session_read) finds
+    the session by its key and the user, memberships, resellers and revision numbers by their
+    keys and indexes, however many sessions, resellers and revision numbers there are."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from partnerdesk.accounts.models import Session
+    from partnerdesk.accounts.selectors import _session_sql
+    from partnerdesk.core import rows
+    from partnerdesk.revisions.models import Revision
+
+    client = Client()
+    client.force_login(reseller_and_user[1])
+    expires = timezone.now() + timedelta(days=1)
+    Session.objects.bulk_create(
+        Session(session_key=f"other{n:027d}", session_data="", expire_date=expires) for n in range(2000)
+    )
+    Revision.objects.bulk_create(Revision(scope=f"reseller:{10**6 + n}", number=1) for n in range(2000))
+    params = [client.session.session_key, rows.datetime_param(timezone.now())]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN " + _session_sql(), params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + _session_sql(), params)
+        plan = "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+    for table in ("accounts_session", "revisions_revision"):
+        if connection.vendor == "postgresql":
+            assert f"Seq Scan on {table}" not in plan, plan
+        else:
+            alias = {"accounts_session": "s", "revisions_revision": "v"}[table]
+            assert f"SCAN {alias}\n" not in plan + "\n" and f"SCAN {alias} " not in plan, plan
