@@ -7,7 +7,8 @@ lines, audit entries, events and e-mails that cost more than the rest of the run
 - :func:`unsaved` builds the same instance as ``Model(**values)``, without that cost;
 - :func:`prepared_rows` gives the values a save would send (``pre_save`` fills public
   ids; ``get_db_prep_save`` only where it would change a value);
-- :func:`insert_rows` and :func:`update_rows` send them with one ``executemany``;
+- :func:`insert_rows` and :func:`update_rows` send them in one ``executemany`` (a few rows: in
+  one statement);
 - :func:`known_related` lets an instance answer the related rows just written without a query.
 """
 
@@ -215,7 +216,10 @@ def update_rows(objs: list[Model], names: list[str]) -> None:
     pk = connection.ops.quote_name(meta.pk.column)
     rows = [[*values, obj.pk] for obj, values in zip(objs, prepared_rows(objs, fields), strict=True)]
     with _bulk_cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
+        if len(rows) == 1:  # a single change's row (the top-up's seats): not a one-row pipeline
+            cursor.execute(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows[0])
+        else:
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)
 
 
 _INSERTS: dict[tuple[type[Model], str], tuple[list[models.Field], str, str, str, str]] = {}
@@ -236,6 +240,12 @@ def _insert_parts(model: type[Model], db: Any) -> tuple[list[models.Field], str,
     return parts
 
 
+# Up to this many rows, one INSERT of several VALUES rows is cheaper on PostgreSQL than
+# psycopg's pipelined executemany (about half, with RETURNING); beyond it the statement's
+# parameters cost more than the pipeline.
+_FEW_ROWS = 5
+
+
 def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
     """Insert unsaved ``objs`` (all of one model). With ``returning_ids`` each object gets
     its primary key back, as from ``bulk_create``; otherwise nothing is read back."""
@@ -244,23 +254,28 @@ def insert_rows(objs: list[Model], *, returning_ids: bool = False) -> None:
     db = transaction.get_connection()  # the connection itself, not the per-call proxy
     fields, table, columns, row_sql, pk = _insert_parts(type(objs[0]), db)
     rows = prepared_rows(objs, fields, adding=True)
+    if returning_ids and not db.in_atomic_block:
+        raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
     with _bulk_cursor() as cursor:
-        if not returning_ids:
-            if len(rows) == 1:  # psycopg's executemany pipelines even one row: a third more work
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows[0])
-            else:
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
+        if len(rows) == 1 or (db.vendor == "postgresql" and len(rows) <= _FEW_ROWS):
+            # A single change's rows (its invoice, ledger entry, audit entries, events): one
+            # statement of a VALUES row each. psycopg's executemany pipelines even one row, which
+            # costs more than the rows themselves (PostgreSQL's RETURNING gives the ids in the
+            # order of the VALUES, as bulk_create relies on).
+            values = ", ".join([row_sql] * len(rows))
+            params = [value for row in rows for value in row]
+            if not returning_ids:
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)
+                return
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}", params)
+            _set_ids(objs, [found[0] for found in cursor.fetchall()])
             return
-        if not db.in_atomic_block:
-            raise RuntimeError("insert_rows(returning_ids=True) must run inside a transaction")
-        if len(rows) == 1:
-            # One row (a single change's invoice, ledger entry, event): its id comes back with it.
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows[0])
-            _set_ids(objs, [cursor.fetchone()[0]])
+        if not returning_ids:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql}", rows)
             return
         if db.vendor == "postgresql":
             # psycopg sends the rows in one pipeline and gives each row's result back in
-            # order; one multi-row statement instead would cost more to build than to run.
+            # order; one statement of that many rows would cost more to build than to run.
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {row_sql} RETURNING {pk}", rows, returning=True)
             ids = []
             while True:
