@@ -1,15 +1,16 @@
 """The speed bench: one command, one table.
 
     .venv/bin/python bench/run.py [--customers 10000] [--members 100000] [--duration 10] [--connections 16]
-                                  [--rounds 3] [--only dashboard,subscriptions,detail,top-up]
+                                  [--rounds 3] [--only dashboard,subscriptions,detail,top-up] [--threads 1]
 
 Loads the bench data (bench/seed.py) into DATABASE_URL (default: a fresh SQLite file in a
-temporary data folder), starts the app under gunicorn with 2 workers, and measures each
-target with wrk (Debian package `wrk`) from a second process: requests per second, p50 and
-p99 latency, and the ratio to the bare health endpoint measured just before and just after
-each measurement (the machine's speed drifts; one bare figure at the start of a minute-long
-run could be a fifth off by its end). Each target is measured ``--rounds`` times; the table
-shows the round with the median ratio, and the lowest and highest ratio.
+temporary data folder), starts the app under gunicorn with 2 workers (sync workers;
+``--threads 4`` as ``partnerdesk serve`` runs them), and measures each target with wrk
+(Debian package `wrk`) from a second process: requests per second, p50 and p99 latency, and
+the ratio to the bare health endpoint measured just before and just after each measurement
+(the machine's speed drifts; one bare figure at the start of a minute-long run could be a
+fifth off by its end). Each target is measured ``--rounds`` times; the table shows the round
+with the median ratio, and the lowest and highest ratio.
 Targets (issue 8): dashboard and list API >= 40 % of the bare endpoint, p99 <= 50 ms at
 16 connections; seat top-up p99 <= 100 ms.
 """
@@ -194,6 +195,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3, help="measurements of each target (the median is shown)")
     parser.add_argument("--only", help="measure only the targets whose names hold one of these words (comma-separated)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers; partnerdesk serve runs 4)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -221,6 +225,8 @@ def main() -> int:
             "config.wsgi",
             "--workers",
             "2",
+            "--threads",
+            str(args.threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -327,9 +333,10 @@ def main() -> int:
                 f"{result['p50']:8.1f} {result['p99']:8.1f} {result['errors']:8d} {result['timeouts']:8d}"
                 f"  {target or ''}"
             )
+        workers = "sync workers" if args.threads == 1 else f"workers of {args.threads} threads"
         print(
             f"\n{args.connections} connections, {args.duration} s each after 1 s of warm-up, "
-            f"gunicorn 2 workers, {os.cpu_count()} cores. Each target: {args.rounds} rounds, the median "
+            f"gunicorn 2 {workers}, {os.cpu_count()} cores. Each target: {args.rounds} rounds, the median "
             f"shown; rounds: their ratios from lowest to highest; bare/s: the bare endpoint's req/s "
             f"around that round ({max(1, args.duration // 2)} s before and after it), which its ratio is to"
         )

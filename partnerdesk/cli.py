@@ -60,6 +60,16 @@ def _migrate(verbosity: int = 0) -> None:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_MIGRATE_LOCK])
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+_at_least_one.__name__ = "whole number of at least 1"  # argparse names the type in its error
+
+
 # Commands ---------------------------------------------------------------------------------
 
 
@@ -73,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             demo.load(reset=False)
         if demo.is_loaded():
             print(demo.DemoSummary().summary(), flush=True)
-    server.serve(host=args.host, port=args.port, workers=args.workers)
+    server.serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -278,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=int(os.environ.get("PARTNERDESK_WEB_WORKERS", "2")),
         help="web server processes (default 2, or PARTNERDESK_WEB_WORKERS)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_at_least_one,
+        default=os.environ.get("PARTNERDESK_WEB_THREADS", "4"),
+        help="threads per web server process (default 4, or PARTNERDESK_WEB_THREADS); 1 runs gunicorn's "
+        "sync workers, for behind a proxy that buffers whole requests (README: Speed)",
     )
     serve.add_argument(
         "--demo-if-empty", action="store_true", help="load the demo data first when the database has no vendor yet"

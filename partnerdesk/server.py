@@ -47,13 +47,13 @@ def stop_job_consumer(child: subprocess.Popen | None) -> None:
         child.wait()
 
 
-def serve(*, host: str, port: int, workers: int) -> None:
+def serve(*, host: str, port: int, workers: int, threads: int = 4) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"partnerdesk is serving on http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     consumer = start_job_consumer()
     master = os.getpid()
     try:
-        _run_gunicorn(host=host, port=port, workers=workers)
+        _run_gunicorn(host=host, port=port, workers=workers, threads=threads)
     finally:
         # gunicorn's forked web workers unwind through here too when they exit; only the
         # master owns (and stops) the job consumer.
@@ -61,12 +61,15 @@ def serve(*, host: str, port: int, workers: int) -> None:
             stop_job_consumer(consumer)
 
 
-def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
+def _run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
+    # Threads by default: a slow client (no buffering proxy in front) then holds one thread,
+    # not a whole process. One thread is gunicorn's sync worker: a lower p99 under load
+    # (bench/run.py --threads), for behind a proxy that buffers whole requests.
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": max(1, workers),
-            "threads": 4,
+            "threads": threads,
             "accesslog": "-",
             "errorlog": "-",
             "timeout": 60,
