@@ -47,7 +47,7 @@ def stop_job_consumer(child: subprocess.Popen | None) -> None:
         child.wait()
 
 
-def serve(*, host: str, port: int, workers: int, threads: int = 4) -> None:
+def serve(*, host: str, port: int, workers: int, threads: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     print(f"partnerdesk is serving on http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     consumer = start_job_consumer()
