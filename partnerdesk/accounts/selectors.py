@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 
 from partnerdesk.accounts import apikeys
-from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, Session, User
+from partnerdesk.accounts.models import ApiKey, Reseller, ResellerMembership, User
 from partnerdesk.core import rows
 from partnerdesk.core.actors import Revisions, Tenant
 from partnerdesk.revisions.selectors import parse_revisions, revisions_column
@@ -45,21 +45,22 @@ def _apikey_sql() -> str:
 class SignedIn:
     """What a console request needs besides its session's data, read with the session."""
 
-    session: Session
+    session_data: str  # the session's signed data, as Django's session store decodes it
     user: User | None  # the session's user, if signed in (Django still checks it: backends.py)
     memberships: list[ResellerMembership]  # as active_memberships() gives them
     revisions: Revisions  # of the catalog, of all the user's resellers and their sub-resellers
 
 
 def session_read(session_key: str, now: datetime) -> SignedIn | None:
-    """The live session ``session_key`` with its user, the user's memberships of active
+    """The live session ``session_key``'s data with its user, the user's memberships of active
     resellers (each with its reseller) and the revision numbers of what they see: one fixed
-    statement (core/rows.py), a row per membership. Every console request starts with it."""
+    statement (core/rows.py), a row per membership. Every console request starts with it.
+    Only the data of the session row: Django's store reads nothing else of it on a load."""
     found = rows.fetch(_session_sql(), [session_key, rows.datetime_param(now)])
     if not found:
         return None
     first = found[0]
-    user_at = rows.width(Session)
+    user_at = 1
     membership_at = user_at + rows.width(User)
     reseller_at = membership_at + rows.width(ResellerMembership)
     status_at = reseller_at + _reseller_status_column()
@@ -72,7 +73,7 @@ def session_read(session_key: str, now: datetime) -> SignedIn | None:
             rows.cache_related(membership, "reseller", rows.instance(Reseller, row, reseller_at))
             memberships.append(membership)
     return SignedIn(
-        session=rows.instance(Session, first),
+        session_data=first[0],
         user=rows.instance(User, first, user_at) if first[user_at] is not None else None,
         memberships=memberships,
         revisions=parse_revisions(first[-1]),
@@ -88,7 +89,7 @@ def _reseller_status_column() -> int:
 def _session_sql() -> str:
     resellers = "SELECT o.reseller_id FROM accounts_resellermembership o WHERE o.user_id = s.user_id"
     return (
-        f"SELECT {rows.columns(Session, 's')}, {rows.columns(User, 'u')}, "
+        f"SELECT s.session_data, {rows.columns(User, 'u')}, "
         f"{rows.columns(ResellerMembership, 'm')}, {rows.columns(Reseller, 'r')}, {revisions_column(resellers)} "
         "FROM accounts_session s LEFT JOIN accounts_user u ON u.id = s.user_id "
         "LEFT JOIN accounts_resellermembership m ON m.user_id = s.user_id "

@@ -45,7 +45,7 @@ def test_the_session_statement_reads_what_the_orm_reads(reseller_and_user):
     key = signed_in(user).session.session_key
 
     found = session_read(key, timezone.now())
-    assert values(found.session) == values(Session.objects.get(pk=key))
+    assert found.session_data == Session.objects.get(pk=key).session_data
     assert values(found.user) == values(User.objects.get(pk=user.pk))
     expected = active_memberships(user.pk)  # itself compared with the ORM (core/tests/test_rows.py)
     assert [values(m) for m in found.memberships] == [values(m) for m in expected]
@@ -96,6 +96,36 @@ def test_djangos_sign_in_checks_still_apply(reseller_and_user):
     other = signed_in(user)
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert other.get("/console/").status_code == 302
+
+
+def test_verified_session_data_is_kept_as_json(reseller_and_user):
+    client = signed_in(reseller_and_user[1])
+    key = client.session.session_key
+    first = SessionStore(key)
+    first["methods"] = [{"method": "password"}]  # as allauth keeps them: a list of dicts
+    first.save()
+
+    loaded, again = SessionStore(key).load(), SessionStore(key).load()
+    assert loaded == again and loaded["methods"] == [{"method": "password"}]
+    loaded["methods"][0]["method"] = "changed"  # one request's change is not the next one's data
+    assert SessionStore(key).load()["methods"] == [{"method": "password"}]
+    assert client.get("/console/").status_code == 200
+
+
+def test_session_data_that_fails_its_check_is_not_kept(reseller_and_user, settings):
+    client = signed_in(reseller_and_user[1])
+    key = client.session.session_key
+    assert client.get("/console/").status_code == 200  # its data verified and kept
+
+    session = Session.objects.get(pk=key)
+    Session.objects.filter(pk=key).update(session_data=session.session_data[:-1] + "x")
+    assert SessionStore(key).load() == {}
+    assert client.get("/console/").status_code == 302
+
+    Session.objects.filter(pk=key).update(session_data=session.session_data)
+    assert client.get("/console/").status_code == 200
+    settings.SECRET_KEY = "another secret of at least fifty characters, as Django wants it"
+    assert SessionStore(key).load() == {}  # verified under the old secret only
 
 
 def test_a_cached_console_page_is_one_query(reseller_and_user, annual_plan):
