@@ -60,7 +60,7 @@ def session_read(session_key: str, now: datetime) -> SignedIn | None:
     if not found:
         return None
     first = found[0]
-    user_at = 1
+    user_at = 1  # after the session's data
     membership_at = user_at + rows.width(User)
     reseller_at = membership_at + rows.width(ResellerMembership)
     status_at = reseller_at + _reseller_status_column()

@@ -5,28 +5,22 @@ console (web/console.py).
 
 A session's data is signed, and checking the signature and unpacking it was a sixth of a
 cached console page. The same data is read on every request of a session until it changes:
-each process keeps what it verified, by the exact signed text (any change to it is a new key;
-a text that fails is never kept and goes through Django's own check, which logs it).
+each process keeps what it verified, by the secret and the exact signed text (any change to it
+is a new key; a text that fails is never kept and goes through Django's own check, which logs it).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
+from django.core import signing
 from django.utils import timezone
 
 from partnerdesk.accounts.selectors import SignedIn, session_read
-
-# A few hundred bytes each: at most about 2 MB a process.
-MAX_VERIFIED = 5000
-
-_verified: OrderedDict[tuple[str, str], str] = OrderedDict()
-_lock = threading.Lock()
 
 
 class SessionStore(db.SessionStore):
@@ -51,23 +45,19 @@ class SessionStore(db.SessionStore):
         return self.decode(self.signed_in.session_data)
 
     def decode(self, session_data):
-        # The secret is part of the key: data verified under a secret since replaced is not.
-        key = (settings.SECRET_KEY, session_data)
-        with _lock:
-            text = _verified.get(key)
-            if text is not None:
-                _verified.move_to_end(key)
-        if text is not None:
-            # Kept as JSON (what the signed data holds: SESSION_SERIALIZER), so each request
-            # gets its own dicts and lists to change.
-            return json.loads(text)
-        data = super().decode(session_data)
-        if data:  # {} is also what a failed check gives
-            with _lock:
-                _verified[key] = json.dumps(data)
-                while len(_verified) > MAX_VERIFIED:
-                    _verified.popitem(last=False)
-        return data
+        try:
+            # As JSON (what the signed data holds: SESSION_SERIALIZER), so each request gets
+            # its own dicts and lists to change.
+            return json.loads(_verified(settings.SECRET_KEY, self.key_salt, self.serializer, session_data))
+        except Exception:
+            return super().decode(session_data)  # Django's own check: logs a bad signature, gives {}
+
+
+@lru_cache(maxsize=5000)  # a few hundred bytes each: at most about 2 MB a process
+def _verified(secret: str, salt: str, serializer: type, session_data: str) -> str:
+    """The session data signed with ``secret``, as JSON; raises when the check fails (and an
+    exception is not kept)."""
+    return json.dumps(signing.loads(session_data, key=secret, salt=salt, serializer=serializer))
 
 
 def _user_id(data: dict) -> int | None:
