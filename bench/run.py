@@ -125,6 +125,8 @@ def wrk(url: str, *, duration: int, connections: int, headers: dict, lua: str | 
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    for refusal in re.findall(r"^refused: .*$", out, re.M):
+        print(f"bench: {refusal}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     # wrk gives up on a request after 2 s and leaves it out of the latencies: count them.
@@ -160,6 +162,14 @@ def top_up_lua(path_template: str, subscriptions: list, key: str) -> str:
           local path = string.gsub("{path_template}", "{{id}}", ids[i])
           return wrk.format("POST", path, {{["Authorization"] = "Bearer {key}",
             ["Content-Type"] = "application/json"}}, '{{"seats": ' .. (seats[i] + round + 1) .. '}}')
+        end
+        -- A refused top-up's answer, for the bench to show why (the first few of each thread).
+        local refusals = 0
+        function response(status, headers, body)
+          if status >= 300 and refusals < 3 then
+            refusals = refusals + 1
+            io.write("refused: " .. status .. " " .. string.sub(body, 1, 300) .. "\\n")
+          end
         end
     """)
 

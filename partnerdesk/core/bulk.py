@@ -9,6 +9,7 @@ lines, audit entries, events and e-mails that cost more than the rest of the run
   ids; ``get_db_prep_save`` only where it would change a value);
 - :func:`insert_rows` and :func:`update_rows` send them in one ``executemany`` (a few rows: in
   one statement);
+- :func:`pipelined` sends a transaction's statements without waiting for answers nobody reads;
 - :func:`known_related` lets an instance answer the related rows just written without a query.
 """
 
@@ -201,6 +202,25 @@ def _bulk_cursor() -> Iterator[Any]:
     # on the database's uniqueness rules (an invoice line billed twice) raising them.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         yield cursor
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """A block of a transaction whose statements, on PostgreSQL, go out without waiting for
+    their answers (psycopg's pipeline mode): those come back with the next statement whose
+    rows are read, or at the end of the block. Rows written and never read back (a top-up's
+    seat change, invoice lines, audit entries, events) then cost no round trip each; reads
+    work as outside it. A statement's error surfaces at that next read or at the end of the
+    block, still inside the transaction and as Django's error, and rolls it back as usual.
+    Elsewhere (SQLite) the block runs as it is."""
+    db = transaction.get_connection()
+    if not db.in_atomic_block:
+        raise RuntimeError("pipelined() must run inside a transaction")
+    if db.vendor != "postgresql" or db.connection.pgconn.pipeline_status:
+        yield  # SQLite, or a block already pipelined
+        return
+    with db.wrap_database_errors, db.connection.pipeline():
+        yield
 
 
 def update_rows(objs: list[Model], names: list[str]) -> None:

@@ -25,7 +25,7 @@ from partnerdesk.billing.services import invoice_issue_period, invoice_issue_rec
 from partnerdesk.catalog.models import Plan
 from partnerdesk.core import clock, rows
 from partnerdesk.core.actors import Actor
-from partnerdesk.core.bulk import insert_rows, unsaved, update_rows
+from partnerdesk.core.bulk import insert_rows, pipelined, unsaved, update_rows
 from partnerdesk.core.errors import conflict, forbidden, invalid, not_found
 from partnerdesk.core.periods import add_months
 from partnerdesk.core.validation import normalize_email
@@ -666,7 +666,19 @@ def subscription_change_seats(
                 raise forbidden("Only the reseller can reduce seats.")
             reduced = subscription_schedule_seat_reduction(actor=actor, subscription=locked, seats=seats, now=now)
             return reduced, None
-        quote = _top_up_quote(locked, seats - locked.seats, buyer, now)
+        return _top_up(actor, locked, seats=seats, buyer=buyer, seller=seller, now=now)
+
+
+def _top_up(
+    actor: Actor, locked: Subscription, *, seats: int, buyer: Buyer, seller: dict | None, now: datetime
+) -> tuple[Subscription, Invoice | None]:
+    """More seats for the locked subscription, in its transaction: the ledger entry, the
+    seats, the invoice and their audit entries and events. Pipelined (core/bulk.py): of its
+    statements only those whose answers it reads wait for them (the endpoints, the ids of
+    the ledger entry, invoice and e-mail, the invoice number): on PostgreSQL three round
+    trips fewer while every other writer waits for the invoice counter."""
+    quote = _top_up_quote(locked, seats - locked.seats, buyer, now)
+    with pipelined():
         # Before the invoice number: its counter row stays locked from then until commit.
         endpoints_of = webhook_endpoints_of({locked.reseller_id})
         before = snapshot(locked, _STATE_FIELDS)

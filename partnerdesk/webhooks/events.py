@@ -175,10 +175,7 @@ def record_events(
             raise ValueError(f"unknown event type {event.type!r}")
     if endpoints_of is None:
         endpoints_of = webhook_endpoints_of({event.reseller_id for event in events if event.reseller_id is not None})
-    # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
-    # it; these events are not read back from memory, so no round trip here.
-    insert_rows(events, returning_ids=True)
-    deliveries = []
+    targets_of = []
     for index, event in enumerate(events):
         targets = [e for e in endpoints_of.get(event.reseller_id, []) if e.wants(event.type)]
         product = products[index] if products else None
@@ -186,17 +183,23 @@ def record_events(
             endpoint = provisioning_endpoint_for(product, now=event.created_at)
             if endpoint.enabled:
                 targets.append(endpoint)
-        deliveries += [
-            unsaved(
-                Delivery,
-                event=event,
-                endpoint=endpoint,
-                next_attempt_at=event.created_at,
-                retry_until=event.created_at + RETRY_WINDOW,
-                created_at=event.created_at,
-            )
-            for endpoint in targets
-        ]
+        targets_of.append(targets)
+    # event.data is stored through the field's DjangoJSONEncoder, as _json_ready would make
+    # it; these events are not read back from memory, so no round trip here. Their ids are
+    # read back only for deliveries to point at (in a pipelined block, a read waits).
+    insert_rows(events, returning_ids=any(targets_of))
+    deliveries = [
+        unsaved(
+            Delivery,
+            event=event,
+            endpoint=endpoint,
+            next_attempt_at=event.created_at,
+            retry_until=event.created_at + RETRY_WINDOW,
+            created_at=event.created_at,
+        )
+        for event, targets in zip(events, targets_of, strict=True)
+        for endpoint in targets
+    ]
     insert_rows(deliveries)
     if deliveries:
         send_after_commit()

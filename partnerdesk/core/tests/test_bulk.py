@@ -4,14 +4,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnerdesk.accounts.models import Reseller
 from partnerdesk.audit.models import AuditEvent
 from partnerdesk.billing.models import Invoice
-from partnerdesk.core.bulk import insert_rows, prepared_rows, unsaved
+from partnerdesk.core.bulk import insert_rows, pipelined, prepared_rows, unsaved
 from partnerdesk.webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +199,51 @@ def test_a_model_with_init_listeners_gets_the_real_constructor():
     finally:
         post_init.disconnect(listener, sender=OutboxEmail)
         bulk._BLUEPRINTS.pop(OutboxEmail, None)
+
+
+def _event(n: int, **fields) -> Event:
+    return Event(type="invoice.issued", data={"n": n}, created_at=datetime(2026, 3, 1, tzinfo=UTC), **fields)
+
+
+def test_a_pipelined_block_writes_and_reads_as_any_other():
+    reseller = Reseller.objects.create(name="Isar", country="DE")
+    written, read_back = [_event(1, reseller=reseller), _event(2, reseller=reseller)], [_event(3, reseller=reseller)]
+    with transaction.atomic(), pipelined():
+        insert_rows(written)
+        insert_rows(read_back, returning_ids=True)
+        # A read inside the block sees what went before it.
+        assert Event.objects.filter(reseller=reseller).count() == 3
+    assert read_back[0].pk == Event.objects.get(data__n=3).pk
+    assert sorted(Event.objects.filter(reseller=reseller).values_list("data__n", flat=True)) == [1, 2, 3]
+
+
+@pytest.mark.postgresql_only
+def test_on_postgresql_a_pipelined_statement_does_not_wait_for_its_answer():
+    db = transaction.get_connection()
+    with transaction.atomic():
+        Reseller.objects.create(name="Isar", country="DE")  # the transaction has begun
+        with pipelined():
+            insert_rows([_event(1)])
+            # Sent, its answer not yet read (psycopg's queue of answers to come).
+            assert len(db.connection._pipeline.result_queue) == 1
+        assert db.connection._pipeline is None
+    assert Event.objects.filter(data__n=1).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # so that the rollback can be seen
+def test_an_error_in_a_pipelined_block_is_djangos_and_rolls_the_transaction_back():
+    taken = _event(1)
+    with transaction.atomic():
+        insert_rows([taken])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reseller.objects.create(name="Isar", country="DE")
+        with pipelined():
+            insert_rows([_event(2, public_id=taken.public_id)])  # its id is taken
+    assert not Reseller.objects.exists()
+    assert list(Event.objects.values_list("data__n", flat=True)) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_is_refused_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside a transaction"), pipelined():
+        pass
