@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from partnerdesk.accounts.models import Vendor
 from partnerdesk.audit.models import AuditEvent
@@ -67,25 +67,10 @@ def seller_snapshot() -> dict[str, str]:
     return dict(zip(_SELLER_COLUMNS, found[0], strict=True))
 
 
-_INCREMENT = f"UPDATE {InvoiceCounter._meta.db_table} SET last = last + 1 WHERE year = %s RETURNING last"
-
-
 def _next_number(year: int) -> str:
     """The next gapless number of ``year`` (the UTC year of issue, whatever the server's
     or the caller's time zone): the counter row stays locked until commit."""
-    for _ in range(2):
-        # One statement that increments and locks (PostgreSQL row lock, SQLite's write lock).
-        with connection.cursor() as cursor:
-            cursor.execute(_INCREMENT, [year])
-            row = cursor.fetchone()
-        if row is not None:
-            return f"{year}-{row[0]:06d}"
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass  # another transaction created it first: increment theirs
-    raise RuntimeError(f"no invoice counter for {year}")
+    return reserve_numbers(year, 1)[0]
 
 
 def reserve_numbers(year: int, count: int) -> list[str]:
@@ -96,21 +81,20 @@ def reserve_numbers(year: int, count: int) -> list[str]:
     so numbers stay gapless."""
     if count < 1:
         return []
-    for _ in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(_RESERVE, [count, year])
-            row = cursor.fetchone()
-        if row is not None:
-            return [f"{year}-{n:06d}" for n in range(row[0] - count + 1, row[0] + 1)]
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass
-    raise RuntimeError(f"no invoice counter for {year}")
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVE, [year, count])
+        (last,) = cursor.fetchone()
+    return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
-_RESERVE = f"UPDATE {InvoiceCounter._meta.db_table} SET last = last + %s WHERE year = %s RETURNING last"
+# One statement that starts the year's counter or counts it up, and locks it (PostgreSQL's
+# row lock, SQLite's write lock). The year's first invoices may race to start it: the
+# database settles that, with no error to recover from (a savepoint rolled back after a
+# failed INSERT cannot recover inside a pipelined block, core/bulk.py).
+_RESERVE = (
+    f"INSERT INTO {InvoiceCounter._meta.db_table} (year, last) VALUES (%s, %s) "
+    f"ON CONFLICT (year) DO UPDATE SET last = {InvoiceCounter._meta.db_table}.last + excluded.last RETURNING last"
+)
 
 
 def invoice_build(

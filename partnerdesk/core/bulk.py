@@ -212,7 +212,11 @@ def pipelined() -> Iterator[None]:
     seat change, invoice lines, audit entries, events) then cost no round trip each; reads
     work as outside it. A statement's error surfaces at that next read or at the end of the
     block, still inside the transaction and as Django's error, and rolls it back as usual.
-    Elsewhere (SQLite) the block runs as it is."""
+    So nothing in the block may fail on purpose and carry on (a savepoint rolled back after
+    an IntegrityError, as ``get_or_create`` does on a race): after an error PostgreSQL skips
+    the pipeline's statements up to its end, the rollback to the savepoint too. Such races
+    are settled in one statement instead (``ON CONFLICT``). Elsewhere (SQLite) the block
+    runs as it is."""
     db = transaction.get_connection()
     if not db.in_atomic_block:
         raise RuntimeError("pipelined() must run inside a transaction")

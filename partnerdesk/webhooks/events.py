@@ -212,17 +212,22 @@ def provisioning_endpoint_for(product: Product, *, now: datetime) -> WebhookEndp
     with ``services.provisioning_endpoint_configure``/``webhook_endpoint_rotate_secret``."""
     from partnerdesk.webhooks.services import new_secret
 
-    endpoint, created = WebhookEndpoint.objects.get_or_create(
-        product=product,
-        defaults={
-            "url": product.provisioning_url,
-            "events": sorted(PROVISIONING_TYPES),
-            "secret": new_secret(),
-            "created_at": now,
-            "description": f"Provisioning for {product.name}",
-        },
-    )
-    if not created and endpoint.url != product.provisioning_url:
+    endpoint = WebhookEndpoint.objects.filter(product=product).first()
+    if endpoint is None:
+        # The product's first changes may race to create it: the database keeps one (one per
+        # product) and ignores the others, with no error to recover from (get_or_create's
+        # rolled-back savepoint cannot recover inside a pipelined block, core/bulk.py).
+        new = WebhookEndpoint(
+            product=product,
+            url=product.provisioning_url,
+            events=sorted(PROVISIONING_TYPES),
+            secret=new_secret(),
+            created_at=now,
+            description=f"Provisioning for {product.name}",
+        )
+        WebhookEndpoint.objects.bulk_create([new], ignore_conflicts=True)
+        endpoint = WebhookEndpoint.objects.get(product=product)
+    if endpoint.url != product.provisioning_url:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=product.provisioning_url)
         endpoint.url = product.provisioning_url
     return endpoint
