@@ -670,7 +670,7 @@ def subscription_change_seats(
 
 
 def _top_up(
-    actor: Actor, locked: Subscription, *, seats: int, buyer: Buyer, seller: dict | None, now: datetime
+    actor: Actor, locked: Subscription, *, seats: int, buyer: Buyer, seller: dict[str, str] | None, now: datetime
 ) -> tuple[Subscription, Invoice | None]:
     """More seats for the locked subscription, in its transaction: the ledger entry, the
     seats, the invoice and their audit entries and events. Pipelined (core/bulk.py): of its
