@@ -676,7 +676,7 @@ def _top_up(
     seats, the invoice and their audit entries and events. Pipelined (core/bulk.py): of its
     statements only those whose answers it reads wait for them (the endpoints, the ids of
     the ledger entry, invoice and e-mail, the invoice number): on PostgreSQL three round
-    trips fewer while every other writer waits for the invoice counter."""
+    trips fewer, two of them while every other writer waits for the invoice counter."""
     quote = _top_up_quote(locked, seats - locked.seats, buyer, now)
     with pipelined():
         # Before the invoice number: its counter row stays locked from then until commit.
