@@ -24,9 +24,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class InvoiceCounter(models.Model):
-    """The last invoice number issued in ``year``. Locked (``select_for_update``) by the
-    transaction that issues an invoice, so numbers are gapless: a rolled-back or killed
-    transaction takes its number with it."""
+    """The last invoice number issued in ``year``. Started or counted up, and so locked, by
+    the transaction that issues an invoice (one statement: ``billing.services.reserve_numbers``),
+    so numbers are gapless: a rolled-back or killed transaction takes its number with it."""
 
     year = models.PositiveSmallIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
